@@ -28,7 +28,7 @@ let package = Package(
 
         .testTarget(name: "PoundRegexTests", dependencies: ["PoundRegex"]),
         .testTarget(name: "PoundConfigTests", dependencies: ["PoundConfig"]),
-        .testTarget(name: "PounceAppTests", dependencies: ["PounceApp"]),
+        .testTarget(name: "PounceAppTests", dependencies: ["PounceApp", "pounce"]),
     ],
     swiftLanguageModes: [.v6]
 )

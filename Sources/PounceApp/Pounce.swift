@@ -1,0 +1,51 @@
+import PoundConfig
+
+/// The program: reads the command line and the configuration, then runs.
+/// `main.swift` only calls `Pounce.main`.
+public enum Pounce {
+    /// Returns the process exit status.
+    public static func main(arguments: [String]) -> Int32 {
+        let program = ProgramName(argv0: arguments.first ?? "pounce")
+        let options: CommandLineOptions
+        do {
+            options = try CommandLineOptions.parse(Array(arguments.dropFirst()))
+        } catch {
+            Console.err("\(error.usesInvocationName ? program.invocation : program.name): \(error)\n")
+            return 1
+        }
+        switch options.action {
+        case .help:
+            Console.out(VersionText.help(program: program))
+            return 0
+        case .version:
+            Console.out(VersionText.version(program: program))
+            return 0
+        case .check, .run:
+            break
+        }
+
+        let diagnostics = Diagnostics { d in Console.err("\(program.name): \(d)\n") }
+        let config: PoundConfiguration
+        do {
+            config = try ConfigLoader.load(file: options.configFile, features: options.features,
+                                           diagnostics: diagnostics)
+        } catch {
+            return 1
+        }
+
+        // Pound logs this at LOG_INFO: it reaches stdout only when logging goes there.
+        let logsToConsole = options.verbose || config.logFacility == nil
+        if options.action == .check {
+            if logsToConsole { Console.out("\(program.name): Config file \(options.configFile) is OK\n") }
+            return 0
+        }
+        if config.listeners.isEmpty {
+            Console.err("\(program.name): no listeners defined\n")
+            Console.err("\(program.name): \(program.name) terminated\n")
+            return 1
+        }
+        // The proxy engine is the next milestone; say so plainly instead of pretending.
+        Console.err("\(program.name): configuration loaded; the proxy engine is not available in this build yet\n")
+        return 1
+    }
+}

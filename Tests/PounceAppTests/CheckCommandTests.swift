@@ -1,0 +1,81 @@
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `pounce -c` as a process: exit status and output byte for byte.
+final class CheckCommandTests: XCTestCase {
+    var dir = ""
+
+    override func setUp() {
+        dir = PounceProcess.temporaryDirectory()
+    }
+
+    private func check(_ config: String, name: String = "pound.cfg", extra: [String] = []) -> PounceProcess.Result {
+        PounceProcess.write(config, to: dir + "/" + name)
+        return PounceProcess.run(["-c", "-Wno-dns", "-Wno-include-dir"] + extra + ["-f", name], in: dir)
+    }
+
+    func testValidConfigPrintsNothing() {
+        let r = check("User \"root\"\nGroup \"root\"\n")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stdout, "")
+        XCTAssertEqual(r.stderr, "")
+    }
+
+    func testErrorIsPrefixedWithProgramNameAndExitsOne() {
+        let r = check("user \"root\"\nFooBar 10\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdout, "")
+        XCTAssertEqual(r.stderr, "pounce: pound.cfg:2.1-6: unrecognized keyword\n")
+    }
+
+    func testSymlinkNamedPoundSpeaksAsPound() {
+        let link = dir + "/pound"
+        symlink(PounceProcess.binary, link)
+        PounceProcess.write("FooBar 1\n", to: dir + "/pound.cfg")
+        let r = PounceProcess.run(["-c", "-Wno-dns", "-Wno-include-dir", "-f", "pound.cfg"], in: dir, executable: link)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "pound: pound.cfg:1.1-6: unrecognized keyword\n")
+    }
+
+    func testVerboseCheckReportsOK() {
+        let r = check("User \"root\"\n", extra: ["-v"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stdout, "pounce: Config file pound.cfg is OK\n")
+    }
+
+    func testInvalidOptionUsesInvocationName() {
+        let r = PounceProcess.run(["-x"], in: dir)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "\(PounceProcess.binary): invalid option -- 'x'\n")
+    }
+
+    func testInvalidFeature() {
+        let r = PounceProcess.run(["-Wfoo"], in: dir)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "pounce: invalid feature name: foo\n")
+    }
+
+    func testMissingConfigFile() {
+        let r = PounceProcess.run(["-c", "-f", "/nonexistent/pound.cfg"], in: dir)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "pounce: can't stat /nonexistent/pound.cfg: No such file or directory\n")
+    }
+
+    func testVersionAndHelp() {
+        let v = PounceProcess.run(["-V"], in: dir)
+        XCTAssertEqual(v.status, 0)
+        XCTAssertTrue(v.stdout.hasPrefix("pounce (pounce) "), v.stdout)
+        let h = PounceProcess.run(["-h"], in: dir)
+        XCTAssertEqual(h.status, 0)
+        XCTAssertTrue(h.stdout.hasPrefix("usage: pounce [-FVcehv] [-W [no-]FEATURE] [-f FILE] [-p FILE]\n"))
+    }
+
+    func testRunWithoutListenersFails() {
+        PounceProcess.write("User \"root\"\n", to: dir + "/pound.cfg")
+        let r = PounceProcess.run(["-e", "-Wno-include-dir", "-f", "pound.cfg"], in: dir)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "pounce: no listeners defined\npounce: pounce terminated\n")
+    }
+}
