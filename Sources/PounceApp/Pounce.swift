@@ -30,6 +30,7 @@ public enum Pounce {
             config = try ConfigLoader.load(file: options.configFile, features: options.features,
                                            diagnostics: diagnostics)
         } catch {
+            if (error as? ConfigFailure)?.terminates == true { Console.err("\(program.name): \(program.name) terminated\n") }
             return 1
         }
 

@@ -48,5 +48,8 @@ public final class Diagnostics: @unchecked Sendable {
 
 /// Thrown once a fatal diagnostic has been reported; parsing stops, as Pound's does.
 public struct ConfigFailure: Error, Sendable {
-    public init() {}
+    /// Pound aborts on some whole-configuration checks (`abend`), adding a final
+    /// "PROGRAM terminated" line; the program prints it when this is set.
+    public var terminates: Bool
+    public init(terminates: Bool = false) { self.terminates = terminates }
 }

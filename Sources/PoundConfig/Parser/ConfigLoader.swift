@@ -24,7 +24,8 @@ public enum ConfigLoader {
             try ServiceFinalizer.finalize(&config.services[s], parser: parser)
         }
         if config.workerMinCount > config.workerMaxCount {
-            throw parser.fail("WorkerMinCount is greater than WorkerMaxCount", at: nil)
+            parser.diagnostics.error("WorkerMinCount is greater than WorkerMaxCount", at: nil)
+            throw ConfigFailure(terminates: true)
         }
         config.defaults = parser.defaults
         config.acls = parser.symbols.acls

@@ -133,7 +133,7 @@ public enum GlobalStatements {
 
     /// `LineBufferSize N`: at least Pound's built-in buffer size.
     public static func parseLineBufferSize(_ p: ConfigParser) throws -> Int {
-        try p.unsigned(min: 4096, clampToMin: true)
+        try p.unsigned(min: 4096)
     }
 
     /// `Control "path"` or `Control ... Socket/Mode/ChangeOwner ... End`.
@@ -202,12 +202,16 @@ public enum GlobalStatements {
             return .ok
         },
         Statement("ConfigText") { p, r in
+            if r.configText != nil {
+                // Pound reports this but carries on.
+                p.diagnostics.error("ConfigText statement overrides prior ConfigFile", at: p.lastRange)
+            }
             let nl = try p.anyToken()
             guard nl.kind == .newline else {
-                throw p.fail("expected end of line, but found \(nl.kind.description)")
+                throw p.fail("expected newline, but found \(nl.kind.description)")
             }
             r.configText = try p.scanner.readToEnd()
-            return .ok
+            return .okNoNewline
         },
         Statement("Debug") { p, r in r.debug = try p.bool(); return .ok },
         Statement("CNAMEChain") { p, r in r.cnameChain = try p.unsigned(); return .ok },
