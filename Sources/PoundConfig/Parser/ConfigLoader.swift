@@ -16,6 +16,7 @@ public enum ConfigLoader {
     /// Checks that need the whole file: every service's backends, then global limits.
     static func finalize(_ config: inout PoundConfiguration, parser: ConfigParser) throws {
         for l in config.listeners.indices {
+            try Listener.finalize(&config.listeners[l], parser: parser)
             for s in config.listeners[l].services.indices {
                 try ServiceFinalizer.finalize(&config.listeners[l].services[s], parser: parser)
             }

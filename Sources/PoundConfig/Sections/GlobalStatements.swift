@@ -131,7 +131,7 @@ public enum GlobalStatements {
         return name
     }
 
-    /// `LineBufferSize N`: at least Pound's built-in buffer size.
+    /// `LineBufferSize N`: at least Pound's built-in buffer size (smaller values are an error).
     public static func parseLineBufferSize(_ p: ConfigParser) throws -> Int {
         try p.unsigned(min: 4096)
     }

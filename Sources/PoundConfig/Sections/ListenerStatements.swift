@@ -1,5 +1,352 @@
-// STUB: owned by the listeners helper.
+#if canImport(Glibc)
+import Glibc
+#endif
+import PoundRegex
+
+/// A listener while its section is read: the listener plus the raw address settings
+/// and TLS/tunnel parts that are only combined once `End` is reached.
+struct ListenerDraft {
+    var listener: Listener
+    var addressText: String?
+    var portText: String?
+    var socketFrom: String?
+    var tls = TLSSettings()
+    var tunnel: TunnelBackend?
+}
+
 extension Listener {
     /// Top-level `ListenHTTP`, `ListenHTTPS`, `Tunnel`.
-    public static func statements() -> [Statement<[Listener]>] { [] }
+    public static func statements() -> [Statement<[Listener]>] {
+        [
+            Statement("ListenHTTP") { p, list in try parse(p, &list, table: httpTable, kind: .http); return .ok },
+            Statement("ListenHTTPS") { p, list in try parse(p, &list, table: httpsTable, kind: .https); return .ok },
+            Statement("Tunnel") { p, list in try parse(p, &list, table: tunnelTable, kind: .tunnel); return .ok },
+        ]
+    }
+
+    enum Flavor { case http, https, tunnel }
+
+    /// Pound's parse_listen_http / parse_listen_https / parse_tunnel.
+    static func parse(_ p: ConfigParser, _ list: inout [Listener], table: StatementTable<ListenerDraft>,
+                      kind: Flavor) throws {
+        var l = Listener()
+        l.clientTimeout = p.defaults.clientTimeout
+        l.headerOptions = p.defaults.headerOptions
+        l.lineBufferSize = p.defaults.lineBufferSize
+        if let name = try p.optionalString() {
+            if list.contains(where: { $0.name == name.text }) {
+                throw p.fail("listener name is not unique")
+            }
+            l.name = name.text
+        }
+        var draft = ListenerDraft(listener: l)
+        let range = try p.parseSection(table, into: &draft)
+        draft.listener.range = range
+        draft.listener.address = try resolveAddress(p, draft, defaultPort: kind == .http ? "80" : "443")
+        if let max = draft.listener.maxURILength, max > draft.listener.lineBufferSize {
+            draft.listener.maxURILength = draft.listener.lineBufferSize
+        }
+        switch kind {
+        case .http:
+            draft.listener.kind = .http
+        case .https:
+            if draft.tls.certificates.isEmpty {
+                throw p.fail("Cert statement is missing", at: range)
+            }
+            draft.listener.kind = .https(draft.tls)
+        case .tunnel:
+            guard let backend = draft.tunnel else {
+                throw p.fail("no backend defined", at: range)
+            }
+            draft.listener.kind = .tunnel(backend)
+        }
+        list.append(draft.listener)
+    }
+
+    /// Pound's resolve_listener_address: numeric host only (no DNS even with `-W dns`),
+    /// a port number or service name, the wildcard address by default.
+    static func resolveAddress(_ p: ConfigParser, _ d: ListenerDraft, defaultPort: String) throws -> ListenerAddress {
+        if let path = d.socketFrom { return .socketFrom(path) }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var res: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(d.addressText, d.portText ?? defaultPort, &hints, &res)
+        guard rc == 0, let first = res else {
+            throw p.fail("bad listener address: \(String(cString: gai_strerror(rc)))", at: d.listener.range)
+        }
+        defer { freeaddrinfo(res) }
+        var chosen = first
+        // Prefer the IPv6 wildcard over the IPv4 one, as Pound does.
+        if let next = first.pointee.ai_next, first.pointee.ai_family == AF_INET,
+           next.pointee.ai_family == AF_INET6,
+           let a4 = first.pointee.ai_addr, let a6 = next.pointee.ai_addr {
+            let any4 = a4.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr == 0 }
+            let any6 = a6.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                withUnsafeBytes(of: sin6.pointee.sin6_addr) { $0.allSatisfy { $0 == 0 } }
+            }
+            if any4 && any6 { chosen = next }
+        }
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        var serv = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+        let ai = chosen.pointee
+        _ = getnameinfo(ai.ai_addr, ai.ai_addrlen, &host, socklen_t(host.count), &serv, socklen_t(serv.count),
+                        NI_NUMERICHOST | NI_NUMERICSERV)
+        let hostText = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let servText = String(decoding: serv.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return .inet(NumericAddress(host: hostText, port: Int(servText) ?? 0,
+                                    family: ai.ai_family == AF_INET6 ? .ipv6 : .ipv4))
+    }
+
+    /// Checks Pound makes once the whole file is read (its service/backend finalization,
+    /// which covers a tunnel's backend).
+    public static func finalize(_ listener: inout Listener, parser p: ConfigParser) throws {
+        guard case .tunnel(let be) = listener.kind else { return }
+        guard let address = be.address else {
+            throw p.fail("Backend missing Address declaration", at: be.range)
+        }
+        if address.hasPrefix("/") {
+            if be.port != nil {
+                throw p.fail("Port is not applicable to this address family", at: be.range)
+            }
+            if address.utf8.count > 108 {
+                throw p.fail("UNIX path name too long", at: be.range)
+            }
+        }
+    }
+
+    // MARK: - Tables
+
+    private typealias S = Statement<ListenerDraft>
+
+    /// listener_address_common: Address, Port, SocketFrom.
+    private static func addressStatements() -> [S] {
+        [
+            S("Address") { p, d in
+                d.addressText = try p.expect([.identifier, .string, .literal]).text
+                return .ok
+            },
+            S("Port") { p, d in
+                d.portText = try p.expect([.identifier, .string, .literal, .number]).text
+                return .ok
+            },
+            S("SocketFrom") { p, d in
+                if d.addressText != nil || d.portText != nil {
+                    throw p.fail("Duplicate Address or SocketFrom statement")
+                }
+                let tok = try p.string()
+                guard tok.text.utf8.count <= 108 else { throw p.fail("UNIX path name too long") }
+                d.socketFrom = tok.text
+                return .ok
+            },
+        ]
+    }
+
+    /// The HTTP status codes Pound has error pages for.
+    static let errorStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 413, 414, 429, 500, 501, 503]
+
+    /// http_common: everything ListenHTTP and ListenHTTPS share.
+    private static func httpCommonStatements() -> [S] {
+        var list = addressStatements()
+        list.append(S("xHTTP") { p, d in
+            let n = try p.int()
+            if n == 4 {
+                // Pound 2.x's level 4 (MS RPC methods); Pound 4 rejects it, Pounce keeps it.
+                let message = "deprecated value, xHTTP 4 is treated as xHTTP 3 with RPC_IN_DATA and RPC_OUT_DATA"
+                switch p.deprecationMode {
+                case .allow: break
+                case .warn: p.warn(message)
+                case .reject: throw p.fail(message)
+                }
+            } else if n < 0 || n > 3 {
+                throw p.fail("value out of allowed range (0..3)")
+            }
+            d.listener.allowedMethods = .level(n)
+            return .ok
+        })
+        list.append(S("Client") { p, d in d.listener.clientTimeout = try p.timeout(); return .ok })
+        list.append(S("CheckURL") { p, d in
+            if d.listener.checkURL != nil { throw p.fail("CheckURL multiple pattern") }
+            d.listener.checkURL = try parseCheckURL(p)
+            return .ok
+        })
+        list.append(S("ErrorFile") { p, d in
+            let tok = try p.expect(.number)
+            guard let status = Int(tok.text), errorStatuses.contains(status) else {
+                throw p.fail("unsupported status code")
+            }
+            d.listener.errorFiles[status] = try readErrorFile(p)
+            return .ok
+        })
+        list.append(S("MaxRequest") { p, d in
+            let tok = try p.expect(.number)
+            guard let n = UInt64(tok.text) else { throw p.fail("bad long number") }
+            d.listener.maxRequestSize = n
+            return .ok
+        })
+        list.append(S("MaxURI") { p, d in d.listener.maxURILength = try p.unsigned(); return .ok })
+        list += RewriteRules.statements(listener: true).map { $0.lifted(\ListenerDraft.listener.rewrite) }
+        list.append(S("RewriteErrors") { p, d in d.listener.rewriteErrors = try p.bool(); return .ok })
+        list.append(S("HeaderOption") { p, d in
+            d.listener.headerOptions = try HeaderOptions.parse(p, current: d.listener.headerOptions)
+            return .ok
+        })
+        list.append(S("RewriteLocation") { p, d in
+            let n = try p.int(in: 0, 2)
+            d.listener.rewriteLocation = RewriteLocationMode(rawValue: n) ?? .enabled
+            return .ok
+        })
+        list.append(S("RewriteDestination") { p, d in d.listener.rewriteDestination = try p.bool(); return .ok })
+        list.append(S("LogLevel") { p, d in d.listener.logLevel = try LogLevel.parse(p); return .ok })
+        list.append(S("ForwardedHeader") { p, d in d.listener.forwardedHeader = try p.stringValue(); return .ok })
+        list.append(ACL.trustedIPStatement().lifted(\ListenerDraft.listener.trustedIPs))
+        list.append(ServiceStatements.statement().lifted(\ListenerDraft.listener.services))
+        list.append(S("LineBufferSize") { p, d in
+            d.listener.lineBufferSize = try GlobalStatements.parseLineBufferSize(p)
+            return .ok
+        })
+        list.append(StringConstant.statement().lifted(\ListenerDraft.listener.constants))
+        // http_deprecated: Pound 2.x error page statements.
+        for status in [400, 401, 403, 404, 413, 414, 500, 501, 503] {
+            list.append(S("Err\(status)", deprecated: "use \"ErrorFile \(status)\" instead") { p, d in
+                d.listener.errorFiles[status] = try readErrorFile(p)
+                return .ok
+            })
+        }
+        return list
+    }
+
+    nonisolated(unsafe) static let httpTable: StatementTable<ListenerDraft> = {
+        var list: [S] = [.end]
+        list += httpCommonStatements()
+        list.append(S("ACME") { p, d in
+            d.listener.acmeChallenges.append(try parseACME(p, position: d.listener.services.count))
+            return .ok
+        })
+        return StatementTable(list)
+    }()
+
+    nonisolated(unsafe) static let httpsTable: StatementTable<ListenerDraft> = {
+        var list: [S] = [.end]
+        list += httpCommonStatements()
+        list += tlsStatements()
+        return StatementTable(list)
+    }()
+
+    nonisolated(unsafe) static let tunnelTable: StatementTable<ListenerDraft> = {
+        var list: [S] = [.end]
+        list += addressStatements()
+        list.append(S("Backend") { p, d in
+            if d.tunnel != nil { throw p.fail("only one backend is allowed in Tunnel") }
+            var be = TunnelBackend()
+            be.timeout = p.defaults.backendTimeout
+            be.connectTimeout = p.defaults.connectTimeout
+            be.range = try p.parseSection(tunnelBackendTable, into: &be)
+            d.tunnel = be
+            return .ok
+        })
+        return StatementTable(list)
+    }()
+
+    nonisolated(unsafe) static let tunnelBackendTable = StatementTable<TunnelBackend>([
+        .end,
+        Statement("Address") { p, b in
+            b.address = try p.expect([.identifier, .string, .literal]).text
+            return .ok
+        },
+        Statement("Port") { p, b in b.port = try parsePort(p); return .ok },
+        Statement("TimeOut") { p, b in b.timeout = try p.timeout(); return .ok },
+        Statement("ConnTO") { p, b in b.connectTimeout = try p.timeout(); return .ok },
+        Statement("Disabled") { p, b in b.disabled = try p.bool(); return .ok },
+    ])
+
+    // MARK: - Values
+
+    /// A backend port: a number or service name (Pound's assign_port_generic).
+    static func parsePort(_ p: ConfigParser) throws -> Int {
+        let tok = try p.anyToken()
+        guard tok.kind == .identifier || tok.kind == .number else {
+            throw p.fail("expected port number or service name, but found \(tok.kind.description)", at: tok.range)
+        }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var res: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(nil, tok.text, &hints, &res)
+        guard rc == 0, let ai = res?.pointee, let sa = ai.ai_addr else {
+            throw p.fail("bad port number: \(String(cString: gai_strerror(rc)))", at: tok.range)
+        }
+        defer { freeaddrinfo(res) }
+        let port: UInt16
+        switch ai.ai_family {
+        case AF_INET: port = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }
+        case AF_INET6: port = sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port }
+        default: throw p.fail("Port is supported only for INET/INET6 back-ends", at: tok.range)
+        }
+        return Int(UInt16(bigEndian: port))
+    }
+
+    /// `CheckURL [-re|-exact|-beg|-end|-contain|-icase|-case|-posix|-pcre] "pattern"`.
+    static func parseCheckURL(_ p: ConfigParser) throws -> Pattern {
+        var kind = p.defaults.regexType
+        var options: PatternOptions = p.defaults.ignoreCase ? [.caseInsensitive] : []
+        let optab: [(name: String, takesArgument: Bool)] = [
+            ("file", true), ("filewatch", true), ("re", false), ("exact", false), ("beg", false),
+            ("end", false), ("contain", false), ("icase", false), ("case", false), ("posix", false),
+            ("pcre", false), ("perl", false), ("tag", true), ("decode", false),
+        ]
+        while let opt = try p.option(optab) {
+            switch opt.name {
+            case "re": kind = p.defaults.regexType
+            case "exact": kind = .exact
+            case "beg": kind = .prefix
+            case "end": kind = .suffix
+            case "contain": kind = .contain
+            case "icase": options.insert(.caseInsensitive)
+            case "case": options.remove(.caseInsensitive)
+            case "posix": kind = .posix
+            case "pcre", "perl": kind = .pcre
+            default: throw p.fail("unsupported option: -\(opt.name)")
+            }
+        }
+        let tok = try p.string()
+        do {
+            return try Pattern(tok.text, kind: kind, options: options)
+        } catch {
+            throw p.fail(error.description)
+        }
+    }
+
+    /// Checks an error page file can be read (Pound reads it here; the page is parsed
+    /// into headers and body by the error page reader).
+    static func readErrorFile(_ p: ConfigParser) throws -> String {
+        let tok = try p.string()
+        let wd = try p.scanner.includeWorkDirectory(at: tok.range)
+        if case .failure(let e) = FileSystem.readFile(wd.resolve(tok.text)) {
+            throw p.fail("can't open \(wd.displayName(tok.text)): \(e)", at: tok.range)
+        }
+        return wd.resolve(tok.text)
+    }
+
+    /// `ACME "dir"`: the directory must exist and be a directory.
+    static func parseACME(_ p: ConfigParser, position: Int) throws -> ACMEChallenge {
+        let begin = p.lastRange?.begin ?? .unset
+        let tok = try p.string()
+        switch FileSystem.fileInfo(tok.text) {
+        case .failure(let e):
+            throw p.fail("can't stat \(tok.text): \(e)")
+        case .success(let info) where !info.isDirectory:
+            // Pound prints whatever errno was left over here, in practice EBADF.
+            throw p.fail("\(tok.text) is not a directory: \(SystemError(errno: EBADF))")
+        case .success:
+            let fd = open(tok.text, O_RDONLY | O_NONBLOCK | O_DIRECTORY)
+            if fd < 0 {
+                throw p.fail("can't open directory \(tok.text): \(SystemError(errno: errno))")
+            }
+            close(fd)
+        }
+        return ACMEChallenge(directory: tok.text, range: LocusRange(begin: begin, end: tok.range.end),
+                             servicePosition: position)
+    }
 }
