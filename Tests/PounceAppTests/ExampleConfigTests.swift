@@ -42,6 +42,6 @@ final class ExampleConfigTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 3, r.stderr)
-        XCTAssertTrue(lines.allSatisfy { $0.contains("warning: deprecated statement") }, r.stderr)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("warning: deprecated") }, r.stderr)
     }
 }
