@@ -108,6 +108,56 @@ final class BackendMixTests: XCTestCase {
         let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: ["pound.cfg:1.7-6.3: warning: service mixes regular and redirect backends", "pound.cfg:1.7-6.3: see section \"DEPRECATED FEATURES\" in pound(8)"])
         _ = outcome
     }
+    func test_configAt_missingAddress() {
+        let cfg = "# Mandatory parameters\nService\n\tBackend\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:3.9-4.11: Backend missing Address declaration"])
+        _ = outcome
+    }
+    func test_configAt_missingAddressWithPort() {
+        let cfg = "# Mandatory parameters\nService\n\tBackend\n\t\tPort 80\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:3.9-5.11: Backend missing Address declaration"])
+        _ = outcome
+    }
+    func test_configAt_portOptional() {
+        let cfg = "# Port statement is optional\nService\n\tBackend\n\t\tAddress 127.0.0.1\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: [])
+        _ = outcome
+    }
+    func test_configAt_keywordOrdering() {
+        let cfg = "# Keyword ordering\nService\n\tBackend\n\t\tPort 80\n\t\tAddress 127.0.0.1\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: [])
+        _ = outcome
+    }
+    func test_configAt_superfluousPort() {
+        let cfg = "# Superfluous statement\nService\n\tBackend\n\t\tAddress \"/tmp/pound.sock\"\n\t\tPort 80\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:3.9-6.11: Port is not applicable to this address family"])
+        _ = outcome
+    }
+    func test_configAt_unixSocket() {
+        let cfg = "# UNIX socket\nService\n\tBackend\n\t\tAddress \"/tmp/pound.sock\"\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: [])
+        _ = outcome
+    }
+    func test_configAt_namedService() {
+        let cfg = "# Optional argument\nService \"LOCAL\"\n\tBackend\n\t\tAddress \"/tmp/pound.sock\"\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: [])
+        _ = outcome
+    }
+    func test_configAt_missingEnd() {
+        let cfg = "# Missing end statement\nService\n\tBackend\n\t\tAddress \"/tmp/pound.sock\"\n\tEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:2.7: unexpected end of file"])
+        _ = outcome
+    }
+    func test_nb_useBeforeDeclaration() {
+        let cfg = "Service\n\tUseBackend \"test\"\nEnd\nService\n\tUseBackend \"test\"\nEnd\nBackend \"test\"\n\tAddress 127.0.0.1\n\tPort 8080\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: [])
+        guard let config = outcome else { return }
+        XCTAssertEqual(config.services.count, 2)
+        for svc in config.services {
+            guard case .regular(let s) = svc.backends.normal[0].kind else { return XCTFail() }
+            XCTAssertEqual(s.address, .inet(host: "127.0.0.1", port: 8080))
+        }
+    }
 
     // The configurations of Pound's tests/bemix.at, verbatim (need ListenHTTP support).
     func test_listener_twoRegular() throws {
@@ -169,5 +219,15 @@ final class BackendMixTests: XCTestCase {
     func requireListeners() throws {
         let outcome = parse("ListenHTTP\n\tAddress 127.0.0.1\n\tPort 80\nEnd\n")
         if !outcome.succeeded { throw XCTSkip("ListenHTTP not implemented in this build") }
+    }
+}
+
+// MARK: - Cases where Pound 4.23 crashes; Pounce reports an error instead.
+
+extension BackendMixTests {
+    /// Pound segfaults when a named backend without Address is used; we report it at the use.
+    func testNamedBackendWithoutAddress() {
+        poundCheck("Backend \"a\"\nEnd\nService\n\tUseBackend \"a\"\nEnd\n", files: [:], expectSuccess: false,
+                   messages: ["pound.cfg:4.20-22: Backend missing Address declaration"])
     }
 }

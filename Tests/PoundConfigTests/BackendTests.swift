@@ -117,6 +117,21 @@ final class BackendTests: XCTestCase {
         let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:2.9-5.11: Dynamic backend creation is not available: disabled by -Wno-dns"])
         _ = outcome
     }
+    func test_priorityHuge() {
+        let cfg = "Service\n\tBackend\n\t\tAddress 10.0.0.1\n\t\tPriority 99999999999\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:4.26-36: bad integer number"])
+        _ = outcome
+    }
+    func test_timeoutNegative() {
+        let cfg = "Service\n\tBackend\n\t\tAddress 10.0.0.1\n\t\tTimeOut -1\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:4.25-26: expected number, but found literal"])
+        _ = outcome
+    }
+    func test_emergencyWithName() {
+        let cfg = "Service\n\tEmergency \"x\"\n\t\tAddress 1.2.3.4\n\tEnd\nEnd\n"
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: ["pound.cfg:2.19-21: syntax error"])
+        _ = outcome
+    }
     func test_priorityZero() {
         let cfg = "Service\n\tBackend\n\t\tAddress 10.0.0.1\n\t\tPriority 0\n\tEnd\nEnd\n"
         let outcome = poundCheck(cfg, files: [:], expectSuccess: false, messages: ["pound.cfg:4.26: value out of allowed range (>= 1)"])
@@ -445,7 +460,6 @@ final class BackendTests: XCTestCase {
         _ = outcome
     }
 }
-
 
 /// Loads `cfg` (with extra `files`; a nil content makes a directory) the way the
 /// generated tests ran Pound, and checks the outcome and the exact messages; `$DIR` in
