@@ -1,3 +1,43 @@
-// STUB: owned by the backends helper; replaced with the full model.
 /// `Session ... End`: sticky-session settings of a service.
-public struct SessionSettings: Sendable {}
+public struct SessionSettings: Sendable, Hashable {
+    public var type: SessionType
+    /// Seconds of inactivity after which a session is forgotten.
+    public var ttl: Int
+    /// The cookie, parameter or header name (`ID`); required for COOKIE, URL and HEADER.
+    /// Pound accepts and ignores it for the other types.
+    public var id: String?
+    public var range: LocusRange
+
+    public init(type: SessionType, ttl: Int, id: String? = nil, range: LocusRange = .unset) {
+        self.type = type
+        self.ttl = ttl
+        self.id = id
+        self.range = range
+    }
+}
+
+/// What identifies a client's session.
+public enum SessionType: Sendable, Hashable {
+    /// Client address.
+    case ip
+    /// The user name of Basic authentication.
+    case basic
+    /// A query parameter named by ID.
+    case url
+    /// The URL's parameter part (`;param`).
+    case parameter
+    /// A cookie named by ID.
+    case cookie
+    /// A request header named by ID.
+    case header
+    /// A loadable session module (a Pounce extension), written as a quoted name.
+    case module(String)
+
+    /// Whether `ID` must be given.
+    public var requiresID: Bool {
+        switch self {
+        case .url, .cookie, .header: true
+        default: false
+        }
+    }
+}
