@@ -26,7 +26,9 @@ enum PounceProcess {
 
     /// Runs `executable` (default: pounce) with `arguments` in `directory`.
     static func run(_ arguments: [String], in directory: String, executable: String = binary) -> Result {
-        let out = directory + "/.stdout", err = directory + "/.stderr"
+        // Output goes to a scratch directory so runs in a source folder leave nothing behind.
+        let scratch = temporaryDirectory()
+        let out = scratch + "/stdout", err = scratch + "/stderr"
         let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let command = "cd '\(directory)' && exec \(quoted.joined(separator: " ")) >'\(out)' 2>'\(err)'"
         let status = system(command)

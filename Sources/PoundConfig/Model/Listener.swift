@@ -29,7 +29,7 @@ public struct Listener: Sendable {
     public var checkURL: Pattern?
     /// `ErrorFile NNN "file"` (and 2.x `ErrNNN`): custom error page files by HTTP status.
     /// The file was checked to be readable; the page itself is read by the proxy later.
-    public var errorFiles: [Int: String] = [:]
+    public var errorFiles: [Int: ErrorPage] = [:]
     /// `MaxRequest`: largest accepted request body; nil = unlimited.
     public var maxRequestSize: UInt64?
     /// `MaxURI`: longest accepted URI (never more than the line buffer); nil = unlimited.

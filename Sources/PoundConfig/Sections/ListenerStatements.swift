@@ -144,7 +144,6 @@ extension Listener {
     }
 
     /// The HTTP status codes Pound has error pages for.
-    static let errorStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 413, 414, 429, 500, 501, 503]
 
     /// http_common: everything ListenHTTP and ListenHTTPS share.
     private static func httpCommonStatements() -> [S] {
@@ -172,11 +171,8 @@ extension Listener {
             return .ok
         })
         list.append(S("ErrorFile") { p, d in
-            let tok = try p.expect(.number)
-            guard let status = Int(tok.text), errorStatuses.contains(status) else {
-                throw p.fail("unsupported status code")
-            }
-            d.listener.errorFiles[status] = try readErrorFile(p)
+            let status = try ErrorPage.parseStatus(p)
+            d.listener.errorFiles[status] = try ErrorPage.parse(p, status: status)
             return .ok
         })
         list.append(S("MaxRequest") { p, d in
@@ -210,7 +206,7 @@ extension Listener {
         // http_deprecated: Pound 2.x error page statements.
         for status in [400, 401, 403, 404, 413, 414, 500, 501, 503] {
             list.append(S("Err\(status)", deprecated: "use \"ErrorFile \(status)\" instead") { p, d in
-                d.listener.errorFiles[status] = try readErrorFile(p)
+                d.listener.errorFiles[status] = try ErrorPage.parse(p, status: status)
                 return .ok
             })
         }
@@ -320,15 +316,6 @@ extension Listener {
 
     /// Checks an error page file can be read (Pound reads it here; the page is parsed
     /// into headers and body by the error page reader).
-    static func readErrorFile(_ p: ConfigParser) throws -> String {
-        let tok = try p.string()
-        let wd = try p.scanner.includeWorkDirectory(at: tok.range)
-        if case .failure(let e) = FileSystem.readFile(wd.resolve(tok.text)) {
-            throw p.fail("can't open \(wd.displayName(tok.text)): \(e)", at: tok.range)
-        }
-        return wd.resolve(tok.text)
-    }
-
     /// `ACME "dir"`: the directory must exist and be a directory.
     static func parseACME(_ p: ConfigParser, position: Int) throws -> ACMEChallenge {
         let begin = p.lastRange?.begin ?? .unset
