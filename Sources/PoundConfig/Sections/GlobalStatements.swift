@@ -75,7 +75,7 @@ public enum GlobalStatements {
         ]
         list.append(ServiceStatements.statement().lifted(\PoundConfiguration.services))
         list.append(NamedBackendTable.statement().liftedToSymbols(\.namedBackends))
-        list.append(NamedCondition.statement().liftedToSymbols(\.self))
+        list.append(NamedCondition.statement())
         list += Listener.statements().map { $0.lifted(\PoundConfiguration.listeners) }
         list.append(ACL.namedStatement().liftedToSymbols(\.self))
         list += [
