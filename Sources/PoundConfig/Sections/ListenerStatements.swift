@@ -251,37 +251,13 @@ extension Listener {
             b.address = try p.expect([.identifier, .string, .literal]).text
             return .ok
         },
-        Statement("Port") { p, b in b.port = try parsePort(p); return .ok },
+        Statement("Port") { p, b in b.port = try BackendStatements.parsePort(p); return .ok },
         Statement("TimeOut") { p, b in b.timeout = try p.timeout(); return .ok },
         Statement("ConnTO") { p, b in b.connectTimeout = try p.timeout(); return .ok },
         Statement("Disabled") { p, b in b.disabled = try p.bool(); return .ok },
     ])
 
     // MARK: - Values
-
-    /// A backend port: a number or service name (Pound's assign_port_generic).
-    static func parsePort(_ p: ConfigParser) throws -> Int {
-        let tok = try p.anyToken()
-        guard tok.kind == .identifier || tok.kind == .number else {
-            throw p.fail("expected port number or service name, but found \(tok.kind.description)", at: tok.range)
-        }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var res: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(nil, tok.text, &hints, &res)
-        guard rc == 0, let ai = res?.pointee, let sa = ai.ai_addr else {
-            throw p.fail("bad port number: \(String(cString: gai_strerror(rc)))", at: tok.range)
-        }
-        defer { freeaddrinfo(res) }
-        let port: UInt16
-        switch ai.ai_family {
-        case AF_INET: port = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }
-        case AF_INET6: port = sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port }
-        default: throw p.fail("Port is supported only for INET/INET6 back-ends", at: tok.range)
-        }
-        return Int(UInt16(bigEndian: port))
-    }
 
     /// `CheckURL [-re|-exact|-beg|-end|-contain|-icase|-case|-posix|-pcre] "pattern"`.
     static func parseCheckURL(_ p: ConfigParser) throws -> Pattern {
