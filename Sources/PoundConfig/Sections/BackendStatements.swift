@@ -232,21 +232,10 @@ public enum BackendStatements {
         })
         list.append(S("Ciphers") { p, d in
             guard d.server.tls != nil else { throw p.fail("HTTPS must be used before this statement") }
-            var suites = false
-            while true {
-                while let opt = try p.option([("ciphersuites", false), ("cipherlist", false)]) {
-                    suites = opt.name == "ciphersuites"
-                }
-                let tok = try p.anyToken()
-                switch tok.kind {
-                case .string:
-                    if suites { d.server.tls?.cipherSuites = tok.text } else { d.server.tls?.cipherList = tok.text }
-                case .newline:
-                    return .okNoNewline
-                default:
-                    throw p.fail("expected cipher list, ciphersuites or newline, but found \(tok.kind.description)")
-                }
-            }
+            let ciphers = try CipherStrings.parse(p)
+            if let l = ciphers.cipherList { d.server.tls?.cipherList = l }
+            if let s = ciphers.cipherSuites { d.server.tls?.cipherSuites = s }
+            return .okNoNewline
         })
         list.append(S("Disable") { p, d in
             guard d.server.tls != nil else { throw p.fail("HTTPS must be used before this statement") }

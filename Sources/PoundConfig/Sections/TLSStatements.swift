@@ -39,21 +39,10 @@ extension Listener {
         })
         list.append(S("Ciphers") { p, d in
             try requireCert(p, d, "Ciphers")
-            var suites = false
-            while true {
-                while let opt = try p.option([("ciphersuites", false), ("cipherlist", false)]) {
-                    suites = opt.name == "ciphersuites"
-                }
-                let tok = try p.anyToken()
-                switch tok.kind {
-                case .string:
-                    if suites { d.tls.cipherSuites = tok.text } else { d.tls.cipherList = tok.text }
-                case .newline:
-                    return .okNoNewline
-                default:
-                    throw p.fail("expected cipher list, ciphersuites or newline, but found \(tok.kind.description)")
-                }
-            }
+            let ciphers = try CipherStrings.parse(p)
+            if let l = ciphers.cipherList { d.tls.cipherList = l }
+            if let s = ciphers.cipherSuites { d.tls.cipherSuites = s }
+            return .okNoNewline
         })
         list.append(S("SSLHonorCipherOrder") { p, d in d.tls.honorCipherOrder = try p.bool(); return .ok })
         list.append(S("SSLAllowClientRenegotiation") { p, d in
@@ -173,5 +162,33 @@ extension Listener {
             }
         }
         tls.certificates.append(CertificateFile(path: file, range: p.lastRange ?? .unset))
+    }
+}
+
+/// The arguments of `Ciphers` for listeners and backends alike:
+/// `[-cipherlist|-ciphersuites] "list" ...` up to the end of the line; each flag applies to
+/// the strings after it, so TLS 1.3 suites can be restricted too (Pound issue #64).
+struct CipherStrings {
+    var cipherList: String?
+    var cipherSuites: String?
+
+    /// Reads through the end of line (the statement returns `.okNoNewline`).
+    static func parse(_ p: ConfigParser) throws -> CipherStrings {
+        var result = CipherStrings()
+        var suites = false
+        while true {
+            while let opt = try p.option([("ciphersuites", false), ("cipherlist", false)]) {
+                suites = opt.name == "ciphersuites"
+            }
+            let tok = try p.anyToken()
+            switch tok.kind {
+            case .string:
+                if suites { result.cipherSuites = tok.text } else { result.cipherList = tok.text }
+            case .newline:
+                return result
+            default:
+                throw p.fail("expected cipher list, ciphersuites or newline, but found \(tok.kind.description)")
+            }
+        }
     }
 }
