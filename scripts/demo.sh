@@ -9,13 +9,13 @@ cd "$here"
 swift build -c release >&2 || exit 1
 bin=$(swift build -c release --show-bin-path)/pounce
 for cfg in examples/*.cfg; do
-    printf '$ pounce -c -v -Wno-dns -f %s\n' "$cfg"
-    "$bin" -c -v -Wno-dns -f "$cfg"
+    printf '$ pounce -c -v -Wno-dns -W include-dir=examples -f %s\n' "$cfg"
+    "$bin" -c -v -Wno-dns -W include-dir=examples -f "$cfg" 2>&1
     echo "(exit $?)"
 done
 broken=$(mktemp)
 trap 'rm -f "$broken"' EXIT
 printf 'ListenHTTP\n\tPort 8080\n\tService\n\t\tBackend\n\t\t\tPort 8081\n\t\tEnd\n\tEnd\nEnd\n' > "$broken"
 printf '\n$ pounce -c -f broken.cfg   # a Backend without an Address\n'
-(cd "$(dirname "$broken")" && "$bin" -c -Wno-dns -f "$(basename "$broken")")
+(cd "$(dirname "$broken")" && "$bin" -c -Wno-dns -f "$(basename "$broken")" 2>&1)
 echo "(exit $?)"
