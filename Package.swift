@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .executable(name: "pounce", targets: ["pounce"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
     targets: [
         // System libraries: only includes and module maps, no code.
         .systemLibrary(
@@ -22,13 +25,42 @@ let package = Package(
         // The pound.cfg language: scanner, parser, typed model, diagnostics.
         .target(name: "PoundConfig", dependencies: ["PoundRegex"]),
 
-        // Command line, logging setup and program life; `main` only calls in here.
-        .target(name: "PounceApp", dependencies: ["PoundConfig"]),
+        // HTTP/1.x on the wire: heads, framing, smuggling rules. Pure value types, no I/O.
+        .target(name: "HTTPWire"),
+
+        // Choosing where a request goes: service conditions, balancers, sessions.
+        .target(name: "Routing", dependencies: ["PoundConfig", "PoundRegex", "HTTPWire"]),
+
+        // Request log formats (LogLevel 0-5, LogFormat) and the log sinks (stderr/syslog).
+        .target(name: "RequestLog", dependencies: ["PoundConfig", "HTTPWire"]),
+
+        // Process life: SocketFrom fd passing, daemon mode, PID file, privileges, signals.
+        .target(name: "ProcessSupport"),
+
+        // The proxy engine on SwiftNIO: listeners, client and backend connections, the pool.
+        .target(name: "ProxyCore", dependencies: [
+            "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
+        // Command line and program life; `main` only calls in here.
+        .target(name: "PounceApp", dependencies: ["PoundConfig", "ProxyCore", "ProcessSupport"]),
         .executableTarget(name: "pounce", dependencies: ["PounceApp"]),
+
+        // Two-line HTTP server for the README demo and the tests: says who it is.
+        .executableTarget(name: "pounce-demo-backend", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], path: "Sources/DemoBackend"),
 
         .testTarget(name: "PoundRegexTests", dependencies: ["PoundRegex"]),
         .testTarget(name: "PoundConfigTests", dependencies: ["PoundConfig"]),
-        .testTarget(name: "PounceAppTests", dependencies: ["PounceApp", "pounce"]),
+        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "RequestLogTests", dependencies: ["RequestLog"]),
+        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
+        .testTarget(name: "PounceAppTests", dependencies: ["PounceApp", "pounce", "pounce-demo-backend"]),
     ],
     swiftLanguageModes: [.v6]
 )
