@@ -45,7 +45,7 @@ let package = Package(
         ]),
 
         // Command line and program life; `main` only calls in here.
-        .target(name: "PounceApp", dependencies: ["PoundConfig", "ProxyCore", "ProcessSupport"]),
+        .target(name: "PounceApp", dependencies: ["PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport"]),
         .executableTarget(name: "pounce", dependencies: ["PounceApp"]),
 
         // Two-line HTTP server for the README demo and the tests: says who it is.

@@ -45,8 +45,6 @@ public enum Pounce {
             Console.err("\(program.name): \(program.name) terminated\n")
             return 1
         }
-        // The proxy engine is the next milestone; say so plainly instead of pretending.
-        Console.err("\(program.name): configuration loaded; the proxy engine is not available in this build yet\n")
-        return 1
+        return ProxyRunner.run(config: config, options: options, program: program)
     }
 }

@@ -1,0 +1,85 @@
+import NIOCore
+import Routing
+
+/// Who currently owns a backend connection's events: the client exchange using it,
+/// or the pool while it sits idle.
+protocol BackendConnectionDelegate: AnyObject {
+    func backendRead(_ connection: BackendConnection, _ data: ByteBuffer)
+    func backendReadComplete(_ connection: BackendConnection)
+    func backendWritabilityChanged(_ connection: BackendConnection)
+    func backendClosed(_ connection: BackendConnection)
+}
+
+/// One TCP (or UNIX) connection to a backend server. Lives on a single event loop:
+/// the one of the client that opened it, so relaying never hops threads.
+final class BackendConnection {
+    let channel: Channel
+    let backend: BackendState
+    /// Unowned-safe because delegates outlive their use: a client hands the
+    /// connection back (or closes it) before it goes away.
+    weak var delegate: BackendConnectionDelegate?
+    /// Requests already served on this connection; a failure on a reused connection
+    /// before any response byte is a stale keep-alive, not a dead backend.
+    var servedRequests = 0
+    private(set) var isClosed = false
+
+    init(channel: Channel, backend: BackendState) {
+        self.channel = channel
+        self.backend = backend
+    }
+
+    var isWritable: Bool { channel.isWritable }
+
+    func read() {
+        if !isClosed { channel.read() }
+    }
+
+    func write(_ buffer: ByteBuffer, flush: Bool) {
+        guard !isClosed else { return }
+        if flush {
+            channel.writeAndFlush(buffer, promise: nil)
+        } else {
+            channel.write(buffer, promise: nil)
+        }
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        channel.close(promise: nil)
+    }
+
+    fileprivate func closedByPeer() {
+        isClosed = true
+        delegate?.backendClosed(self)
+    }
+}
+
+/// The pipeline's only handler on a backend channel: passes events to the owner.
+final class BackendChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    weak var connection: BackendConnection?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let connection else { return }
+        connection.delegate?.backendRead(connection, unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard let connection else { return }
+        connection.delegate?.backendReadComplete(connection)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        guard let connection else { return }
+        connection.delegate?.backendWritabilityChanged(connection)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection?.closedByPeer()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,117 @@
+import NIOCore
+import NIOPosix
+import Routing
+
+/// Idle backend connections of one event loop, reused across client connections
+/// (Pound opens one backend connection per client connection; we keep them).
+final class BackendPool: BackendConnectionDelegate {
+    let eventLoop: EventLoop
+    private var state = BackendPoolState<BackendConnection>(maxIdlePerBackend: 256)
+
+    init(eventLoop: EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    enum Lease {
+        case ready(BackendConnection)
+        /// A new connection is on its way; `adopt` turns the channel into a connection.
+        case connecting(EventLoopFuture<Channel>)
+    }
+
+    func lease(_ backend: BackendState, target: BackendTarget) -> Lease {
+        let key = ObjectIdentifier(backend)
+        while case .reuse(let c) = state.lease(backend: key) {
+            if c.channel.isActive && !c.isClosed { return .ready(c) }
+            c.close()
+        }
+        return .connecting(connect(backend, target: target))
+    }
+
+    /// Hands a connection back after an exchange; `reusable` is false when the
+    /// backend said close, spoke HTTP/1.0, or the exchange ended abnormally.
+    func release(_ connection: BackendConnection, reusable: Bool) {
+        let closing = !reusable || connection.isClosed || !connection.channel.isActive
+        switch state.release(connection, backend: ObjectIdentifier(connection.backend), closing: closing) {
+        case .park:
+            connection.delegate = self
+            // Keep reading so a close from the backend is noticed while idle.
+            connection.read()
+        case .close:
+            connection.delegate = nil
+            connection.close()
+        }
+    }
+
+    func closeAll() {
+        for c in state.drain() {
+            c.delegate = nil
+            c.close()
+        }
+    }
+
+    /// Wraps a freshly connected channel (on this loop) for `backend`.
+    func adopt(_ channel: Channel, backend: BackendState) -> BackendConnection? {
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: BackendChannelHandler.self) else {
+            channel.close(promise: nil)
+            return nil
+        }
+        let connection = BackendConnection(channel: channel, backend: backend)
+        handler.connection = connection
+        return connection
+    }
+
+    private func connect(_ backend: BackendState, target: BackendTarget) -> EventLoopFuture<Channel> {
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(Int64(max(target.connectTimeout, 1))))
+            .channelOption(ChannelOptions.autoRead, value: false)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(BackendChannelHandler())
+                }
+            }
+        let bootstrapWithOptions = target.isInet
+            ? bootstrap.channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            : bootstrap
+        return bootstrapWithOptions.connect(to: target.address)
+    }
+
+    // MARK: idle connections' events
+
+    func backendRead(_ connection: BackendConnection, _ data: ByteBuffer) {
+        // Nothing may arrive on an idle connection: the backend is confused.
+        drop(connection)
+    }
+
+    func backendReadComplete(_ connection: BackendConnection) {
+        connection.read()
+    }
+
+    func backendWritabilityChanged(_ connection: BackendConnection) {}
+
+    func backendClosed(_ connection: BackendConnection) {
+        state.remove(connection, backend: ObjectIdentifier(connection.backend))
+    }
+
+    private func drop(_ connection: BackendConnection) {
+        state.remove(connection, backend: ObjectIdentifier(connection.backend))
+        connection.delegate = nil
+        connection.close()
+    }
+}
+
+/// Where and how to connect to one backend, resolved once at start-up.
+struct BackendTarget: Sendable {
+    let address: SocketAddress
+    let connectTimeout: Int
+    /// Response timeout (`TimeOut`), seconds.
+    let timeout: Int
+    /// `WSTimeOut`, seconds.
+    let webSocketTimeout: Int
+
+    var isInet: Bool {
+        switch address {
+        case .v4, .v6: true
+        default: false
+        }
+    }
+}

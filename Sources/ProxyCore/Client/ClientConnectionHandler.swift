@@ -1,0 +1,721 @@
+import HTTPWire
+import NIOCore
+import PoundConfig
+import RequestLog
+import Routing
+
+/// Serves one client connection of an HTTP listener: reads requests (keep-alive and
+/// pipelined ones in order), picks the service and backend, and relays each exchange
+/// in both directions while streaming bodies. Reads are explicit (autoRead is off)
+/// so a slow side throttles the other instead of filling memory.
+final class ClientConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum State {
+        case awaitingHead
+        case exchanging(Exchange)
+        /// A WebSocket (or other 101 upgrade) relay.
+        case tunneling(BackendConnection)
+        case closed
+    }
+
+    let listener: ListenerRuntime
+    let env: ProxyEnvironment
+    let loop: LoopContext
+    private var context: ChannelHandlerContext?
+    private var client = ClientAddress(text: "", bytes: [], port: 0)
+    private var inbound: ByteBuffer
+    private var state: State = .awaitingHead
+    private var closeRequested = false
+    private var idleTimer: Scheduled<Void>?
+    private var tunnelTimer: Scheduled<Void>?
+    private var tunnelTimeout: Int64 = 600
+
+    init(listener: ListenerRuntime, env: ProxyEnvironment, loop: LoopContext) {
+        self.listener = listener
+        self.env = env
+        self.loop = loop
+        self.inbound = ByteBuffer()
+    }
+
+    // MARK: channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        inbound = context.channel.allocator.buffer(capacity: 0)
+        client = ClientAddress(context.channel.remoteAddress)
+        loop.register(self)
+        env.openConnections.add(1, ordering: .relaxed)
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private var started = false
+    private func start(_ context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        armIdleTimer()
+        context.read()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        teardown()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        teardown()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        switch state {
+        case .tunneling(let backend):
+            backend.write(buffer, flush: false)
+            return
+        case .closed:
+            return
+        case .awaitingHead, .exchanging:
+            if inbound.readableBytes == 0 {
+                inbound = buffer
+            } else {
+                inbound.writeBuffer(&buffer)
+            }
+        }
+        processInbound()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        switch state {
+        case .tunneling(let backend):
+            backend.channel.flush()
+            restartTunnelTimer()
+            if backend.isWritable { context.read() }
+        case .exchanging(let exchange):
+            exchange.connection?.channel.flush()
+            if wantsClientData(exchange) { context.read() }
+        case .awaitingHead:
+            context.read()
+        case .closed:
+            break
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        guard context.channel.isWritable else { return }
+        switch state {
+        case .tunneling(let backend):
+            backend.read()
+        case .exchanging(let exchange):
+            if !exchange.responseComplete { exchange.connection?.read() }
+        default:
+            break
+        }
+    }
+
+    /// Graceful shutdown: stop after the current exchange, or now when idle.
+    func closeWhenIdle() {
+        closeRequested = true
+        if case .awaitingHead = state, inbound.readableBytes == 0 {
+            close()
+        }
+    }
+
+    // MARK: requests
+
+    private func processInbound() {
+        guard let context else { return }
+        switch state {
+        case .exchanging(let exchange):
+            pumpRequestBody(exchange)
+            return
+        case .awaitingHead:
+            break
+        default:
+            return
+        }
+        guard inbound.readableBytes > 0 else { return }
+        let result = inbound.withUnsafeReadableBytes { HTTPHeadParser.parseRequest($0, limits: listener.limits) }
+        switch result {
+        case .incomplete:
+            return
+        case .failure(let error):
+            cancelIdleTimer()
+            let line = requestLinePrefix()
+            reject(status: error.status, message: error.reason, requestLine: line, head: nil)
+        case .complete(let head, let headLength):
+            cancelIdleTimer()
+            inbound.moveReaderIndex(forwardBy: headLength)
+            beginExchange(head, context: context)
+        }
+    }
+
+    /// The request line of an unparsable request, for the log (best effort).
+    private func requestLinePrefix() -> String? {
+        inbound.withUnsafeReadableBytes { bytes -> String? in
+            guard let end = bytes.firstIndex(where: { $0 == 13 || $0 == 10 }), end > 0 else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<min(end, 1024)]), as: UTF8.self)
+        }
+    }
+
+    private func beginExchange(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let now = Clock.nowNanos()
+        var head = head
+        // Pound's order of checks: method, CheckURL, framing, then the size limit.
+        guard listener.allowedMethods.contains(head.method) else {
+            return reject(status: 405, message: "error parsing request", requestLine: head.requestLine, head: head)
+        }
+        if let checkURL = listener.listener.checkURL, !checkURL.matches(head.uri) {
+            return reject(status: 501, message: "bad URL \"\(head.uri)\"", requestLine: head.requestLine, head: head)
+        }
+        let framing: BodyFraming
+        switch MessageFraming.request(head) {
+        case .failure(let error):
+            return reject(status: error.status, message: error.reason, requestLine: head.requestLine, head: head)
+        case .success(let f):
+            framing = f
+        }
+        if case .contentLength(let length) = framing, let max = listener.listener.maxRequestSize, max > 0, length > max {
+            return reject(status: 413, message: "request too large: \(length) bytes", requestLine: head.requestLine, head: head)
+        }
+        // Pound drops `Expect: 100-continue` rather than relay it; we answer the
+        // client's expectation ourselves once a backend is connected.
+        let expectsContinue = head.expectsContinue
+        if expectsContinue { head.headers.remove("Expect") }
+
+        var request = RoutingRequest(head: head, client: client, listener: listener.info)
+        let exchange = Exchange(request: request, framing: framing, limit: listener.listener.maxRequestSize, startNanos: now)
+        exchange.expectsContinue = expectsContinue
+        if closeRequested { exchange.clientKeepAlive = false }
+        state = .exchanging(exchange)
+
+        guard let service = listener.routing.selectService(&request) else {
+            exchange.request = request
+            return fail(exchange, status: 503, message: "no suitable service found")
+        }
+        exchange.service = service
+        ForwardingHeaders.apply(to: &request.head, client: client, listener: listener)
+        exchange.request = request
+        // Body bytes that came with the head wait until the backend is ready.
+        pumpRequestBody(exchange)
+        if case .closed = state { return }
+        chooseBackend(exchange)
+    }
+
+    private func chooseBackend(_ exchange: Exchange) {
+        guard let service = exchange.service else { return }
+        guard let backend = service.chooseBackend(for: exchange.request) else {
+            return fail(exchange, status: 503, message: "no backend found")
+        }
+        exchange.backend = backend
+        guard case .regular = backend.backend.kind, let target = env.target(for: backend) else {
+            return SpecialResponder.respond(exchange, backend: backend, handler: self)
+        }
+        exchange.target = target
+        switch loop.pool.lease(backend, target: target) {
+        case .ready(let connection):
+            attach(connection, to: exchange)
+        case .connecting(let future):
+            awaitConnection(future, exchange: exchange, backend: backend)
+        }
+    }
+
+    private func awaitConnection(_ future: EventLoopFuture<Channel>, exchange: Exchange, backend: BackendState) {
+        future.assumeIsolated().whenComplete { result in
+            let connection: BackendConnection?
+            switch result {
+            case .success(let channel): connection = self.loop.pool.adopt(channel, backend: backend)
+            case .failure: connection = nil
+            }
+            guard case .exchanging(let current) = self.state, current === exchange else {
+                if let connection { self.loop.pool.release(connection, reusable: true) }
+                return
+            }
+            switch result {
+            case .success:
+                if let connection {
+                    self.attach(connection, to: exchange)
+                } else {
+                    self.fail(exchange, status: 503, message: "can't set up backend connection")
+                }
+            case .failure(let error):
+                self.connectFailed(exchange, backend: backend, error: error)
+            }
+        }
+    }
+
+    private func connectFailed(_ exchange: Exchange, backend: BackendState, error: Error) {
+        let reason = SystemErrorText.describe(error)
+        diagnostic(exchange: exchange, status: nil, message: "can't connect to backend \(backend.displayName): \(reason)")
+        if exchange.service?.backendFailed(backend) == true {
+            env.log.log(.notice, "(\(loop.threadTag)) Backend \(backend.displayName) dead (killed)")
+        }
+        exchange.connectAttempts += 1
+        exchange.backend = nil
+        if exchange.connectAttempts > 64 {
+            return fail(exchange, status: 503, message: "no backend found")
+        }
+        chooseBackend(exchange)
+    }
+
+    private func attach(_ connection: BackendConnection, to exchange: Exchange) {
+        guard let context else {
+            loop.pool.release(connection, reusable: false)
+            return
+        }
+        connection.delegate = self
+        exchange.connection = connection
+        var head = context.channel.allocator.buffer(capacity: 512)
+        head.writeBytes(exchange.request.head.serialized())
+        exchange.requestHeadBytes = exchange.requestHasBody ? nil : head
+        connection.write(head, flush: exchange.pendingBody.isEmpty && exchange.requestComplete)
+        for chunk in exchange.pendingBody {
+            connection.write(chunk, flush: false)
+        }
+        if !exchange.pendingBody.isEmpty { connection.channel.flush() }
+        exchange.pendingBody = []
+        exchange.pendingBodySize = 0
+        if exchange.expectsContinue && !exchange.requestComplete {
+            var interim = context.channel.allocator.buffer(capacity: 32)
+            interim.writeString("HTTP/1.1 100 Continue\r\n\r\n")
+            context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
+        }
+        armResponseTimer(exchange)
+        connection.read()
+        if wantsClientData(exchange) { context.read() }
+    }
+
+    /// Passes request body bytes from `inbound` to the backend (or holds them until
+    /// it is connected). Bytes after the body stay for the next pipelined request.
+    private func pumpRequestBody(_ exchange: Exchange) {
+        guard !exchange.requestComplete, inbound.readableBytes > 0 else { return }
+        let progress = inbound.withUnsafeReadableBytes { exchange.requestDecoder.consume($0) }
+        switch progress {
+        case .failure(let error):
+            if exchange.responseHead == nil {
+                fail(exchange, status: error.status, message: error.reason)
+            } else {
+                close()
+            }
+        case .success(let p):
+            if p.bodyBytes > 0, let slice = inbound.readSlice(length: p.bodyBytes) {
+                if let connection = exchange.connection {
+                    connection.write(slice, flush: false)
+                } else {
+                    exchange.pendingBody.append(slice)
+                    exchange.pendingBodySize += slice.readableBytes
+                }
+            }
+            if p.finished {
+                exchange.requestComplete = true
+                exchange.connection?.channel.flush()
+                if exchange.responseComplete { finishExchange(exchange) }
+            }
+        }
+        if inbound.readableBytes == 0 { inbound.clear() }
+    }
+
+    private func wantsClientData(_ exchange: Exchange) -> Bool {
+        guard !exchange.requestComplete else { return false }
+        if let connection = exchange.connection { return connection.isWritable }
+        return exchange.pendingBodySize < 256 * 1024
+    }
+
+    // MARK: responses
+
+    func backendRead(_ connection: BackendConnection, _ data: ByteBuffer) {
+        switch state {
+        case .tunneling:
+            context?.write(wrapOutboundOut(data), promise: nil)
+        case .exchanging(let exchange) where exchange.connection === connection:
+            exchange.receivedResponseBytes = true
+            exchange.requestHeadBytes = nil
+            restartResponseTimer(exchange)
+            handleResponseBytes(exchange, data)
+        default:
+            connection.close()
+        }
+    }
+
+    private func handleResponseBytes(_ exchange: Exchange, _ data: ByteBuffer) {
+        guard let context else { return }
+        var data = data
+        if exchange.responseHead == nil || exchange.responseDecoder == nil {
+            if var pending = exchange.responseBuffer {
+                pending.writeBuffer(&data)
+                data = pending
+            }
+            while true {
+                let result = data.withUnsafeReadableBytes {
+                    HTTPHeadParser.parseResponse($0, maxLineLength: max(listener.listener.lineBufferSize, 8192))
+                }
+                switch result {
+                case .incomplete:
+                    exchange.responseBuffer = data
+                    return
+                case .failure:
+                    exchange.responseBuffer = nil
+                    exchange.backendReusable = false
+                    return fail(exchange, status: 503, message: "malformed response", reverse: true)
+                case .complete(let head, let length):
+                    data.moveReaderIndex(forwardBy: length)
+                    exchange.responseBuffer = nil
+                    if head.status == 100 { continue }
+                    if head.status == 101 && exchange.wantsUpgrade {
+                        return upgrade(exchange, head: head, rest: data)
+                    }
+                    if head.isInformational {
+                        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
+                        continue
+                    }
+                    if !beginResponse(exchange, head: head, context: context) { return }
+                }
+                break
+            }
+        }
+        relayResponseBody(exchange, data, context: context)
+    }
+
+    /// Sends the response head on; false if the exchange ended instead.
+    private func beginResponse(_ exchange: Exchange, head: HTTPResponseHead, context: ChannelHandlerContext) -> Bool {
+        var head = head
+        let framing: BodyFraming
+        switch MessageFraming.response(head, requestMethod: exchange.request.head.method) {
+        case .success(let f): framing = f
+        case .failure:
+            fail(exchange, status: 503, message: "malformed response", reverse: true)
+            return false
+        }
+        if let service = exchange.service, let backend = exchange.backend {
+            service.learnSession(request: exchange.request, response: head, backend: backend)
+        }
+        exchange.backendReusable = head.version == .http1_1 && head.keepAlive && framing != .untilClose
+        if framing == .untilClose { exchange.clientKeepAlive = false }
+        // Connection is hop-by-hop: the backend's wish applies to our backend
+        // connection, not to the client's.
+        head.headers.remove("Connection")
+        head.headers.remove("Keep-Alive")
+        if !exchange.clientKeepAlive && exchange.request.head.version == .http1_1 {
+            head.headers.append("Connection", "close")
+        }
+        exchange.responseHead = head
+        exchange.status = head.status
+        exchange.statusLine = head.statusLine
+        exchange.responseDecoder = BodyDecoder(framing: framing, limit: nil)
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
+        return true
+    }
+
+    private func relayResponseBody(_ exchange: Exchange, _ data: ByteBuffer, context: ChannelHandlerContext) {
+        guard var decoder = exchange.responseDecoder else { return }
+        var data = data
+        if decoder.isComplete {
+            exchange.responseDecoder = decoder
+            return completeResponse(exchange, trailing: data.readableBytes)
+        }
+        guard data.readableBytes > 0 else { return }
+        let progress = data.withUnsafeReadableBytes { decoder.consume($0) }
+        exchange.responseDecoder = decoder
+        switch progress {
+        case .failure:
+            exchange.backendReusable = false
+            diagnostic(exchange: exchange, status: nil, message: "error copying response body", reverse: true)
+            return close()
+        case .success(let p):
+            if p.bodyBytes > 0, let slice = data.readSlice(length: p.bodyBytes) {
+                exchange.responseBodyBytes += UInt64(slice.readableBytes)
+                context.write(wrapOutboundOut(slice), promise: nil)
+            }
+            if p.finished { completeResponse(exchange, trailing: data.readableBytes) }
+        }
+    }
+
+    func backendReadComplete(_ connection: BackendConnection) {
+        guard let context else { return }
+        switch state {
+        case .tunneling:
+            context.flush()
+            restartTunnelTimer()
+            if context.channel.isWritable { connection.read() }
+        case .exchanging(let exchange) where exchange.connection === connection:
+            context.flush()
+            if !exchange.responseComplete && context.channel.isWritable { connection.read() }
+        default:
+            break
+        }
+    }
+
+    func backendWritabilityChanged(_ connection: BackendConnection) {
+        guard connection.isWritable, let context else { return }
+        switch state {
+        case .tunneling:
+            context.read()
+        case .exchanging(let exchange) where exchange.connection === connection:
+            if wantsClientData(exchange) { context.read() }
+        default:
+            break
+        }
+    }
+
+    func backendClosed(_ connection: BackendConnection) {
+        switch state {
+        case .tunneling:
+            close()
+        case .exchanging(let exchange) where exchange.connection === connection:
+            exchange.backendReusable = false
+            exchange.connection = nil
+            if exchange.responseComplete { return }
+            if var decoder = exchange.responseDecoder, exchange.responseHead != nil {
+                if case .success = decoder.finishAtEOF() {
+                    exchange.responseDecoder = decoder
+                    return completeResponse(exchange, trailing: 0)
+                }
+                // A truncated body: the client must see the connection end too.
+                return close()
+            }
+            // A pooled connection the backend had already closed: replay the
+            // request once on a fresh connection (only bodiless requests are kept).
+            if connection.servedRequests > 0, !exchange.receivedResponseBytes,
+               let head = exchange.requestHeadBytes, let backend = exchange.backend, let target = exchange.target {
+                exchange.requestHeadBytes = head
+                return reconnect(exchange, backend: backend, target: target)
+            }
+            fail(exchange, status: 503, message: "eof from backend", reverse: true)
+        default:
+            break
+        }
+    }
+
+    private func reconnect(_ exchange: Exchange, backend: BackendState, target: BackendTarget) {
+        switch loop.pool.lease(backend, target: target) {
+        case .ready(let c):
+            attach(c, to: exchange)
+        case .connecting(let future):
+            awaitConnection(future, exchange: exchange, backend: backend)
+        }
+    }
+
+    private func completeResponse(_ exchange: Exchange, trailing: Int) {
+        exchange.responseComplete = true
+        exchange.responseTimer?.cancel()
+        // Bytes after the response mean the backend is out of step with us.
+        if trailing > 0 { exchange.backendReusable = false }
+        logRequest(exchange)
+        if exchange.requestComplete {
+            finishExchange(exchange)
+        } else {
+            // The backend answered before reading the whole body: we cannot find the
+            // next request's start reliably, so this connection ends here.
+            exchange.clientKeepAlive = false
+            exchange.backendReusable = false
+            finishExchange(exchange)
+        }
+    }
+
+    private func finishExchange(_ exchange: Exchange) {
+        guard let context, case .exchanging(let current) = state, current === exchange else { return }
+        if let connection = exchange.connection {
+            connection.servedRequests += 1
+            exchange.connection = nil
+            loop.pool.release(connection, reusable: exchange.backendReusable && exchange.requestComplete)
+        }
+        state = .awaitingHead
+        context.flush()
+        if !exchange.clientKeepAlive || closeRequested {
+            return close()
+        }
+        if inbound.readableBytes > 0 {
+            processInbound()
+        }
+        if case .awaitingHead = state {
+            armIdleTimer()
+            context.read()
+        }
+    }
+
+    // MARK: upgrade (WebSocket)
+
+    private func upgrade(_ exchange: Exchange, head: HTTPResponseHead, rest: ByteBuffer) {
+        guard let context, let connection = exchange.connection else { return }
+        exchange.responseTimer?.cancel()
+        exchange.status = head.status
+        exchange.statusLine = head.statusLine
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
+        if rest.readableBytes > 0 { context.write(wrapOutboundOut(rest), promise: nil) }
+        context.flush()
+        logRequest(exchange)
+        exchange.connection = nil
+        state = .tunneling(connection)
+        tunnelTimeout = Int64(exchange.target?.webSocketTimeout ?? 600)
+        // Bytes the client sent after the upgrade request belong to the new protocol.
+        if inbound.readableBytes > 0 {
+            connection.write(inbound, flush: true)
+            inbound.clear()
+        }
+        restartTunnelTimer()
+        connection.read()
+        context.read()
+    }
+
+    private func restartTunnelTimer() {
+        tunnelTimer?.cancel()
+        guard let context else { return }
+        tunnelTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(tunnelTimeout)) {
+            self.close()
+        }
+    }
+
+    // MARK: errors, timers, logging
+
+    /// An error before anything was relayed: Pound's page, the log lines, then close.
+    private func reject(status: Int, message: String, requestLine: String?, head: HTTPRequestHead?) {
+        let request = RoutingRequest(head: head ?? HTTPRequestHead(method: "", uri: "", version: .http1_0),
+                                     client: client, listener: listener.info)
+        let exchange = Exchange(request: request, framing: .none, limit: nil, startNanos: Clock.nowNanos())
+        exchange.rawRequestLine = requestLine
+        state = .exchanging(exchange)
+        fail(exchange, status: status, message: message)
+    }
+
+    /// Answers the exchange with an error page, logs it, and closes the connection,
+    /// as Pound does after every error reply.
+    func fail(_ exchange: Exchange, status: Int, message: String, reverse: Bool = false) {
+        diagnostic(exchange: exchange, status: status, message: message, reverse: reverse)
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            loop.pool.release(connection, reusable: false)
+        }
+        exchange.responseTimer?.cancel()
+        guard let context, exchange.responseHead == nil else { return close() }
+        let minor = exchange.request.head.version.minor == 0 && exchange.request.head.method != "" ? 0 : 1
+        let reply = ErrorReply.render(status: status, minorVersion: minor, page: listener.errorPage(ErrorReply.normalized(status)))
+        exchange.status = ErrorReply.normalized(status)
+        exchange.statusLine = reply.statusLine
+        exchange.responseBodyBytes = UInt64(reply.bodySize)
+        exchange.responseComplete = true
+        logRequest(exchange)
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: reply.bytes)), promise: nil)
+        close()
+    }
+
+    /// Writes a complete locally generated response (special backends) and ends the
+    /// exchange like a relayed one.
+    func respondLocally(_ exchange: Exchange, bytes: [UInt8], statusLine: String, status: Int, bodySize: Int, keepAlive: Bool) {
+        guard let context else { return }
+        exchange.status = status
+        exchange.statusLine = statusLine
+        exchange.responseBodyBytes = UInt64(bodySize)
+        if !keepAlive { exchange.clientKeepAlive = false }
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        completeResponse(exchange, trailing: 0)
+    }
+
+    /// Pound's `phttp_log` line: `(tid) eNNN: CLIENT[ => BACKEND]: "REQUEST": message`.
+    private func diagnostic(exchange: Exchange, status: Int?, message: String, reverse: Bool = false) {
+        var line = "(\(loop.threadTag))"
+        if let status { line += " e\(ErrorReply.normalized(status))" }
+        line += ": \(client.text)"
+        if reverse, let backend = exchange.backend { line += " <= \(backend.displayName)" }
+        if let requestLine = exchange.rawRequestLine ?? (exchange.request.head.method.isEmpty ? nil : exchange.requestLine) {
+            line += ": \"\(requestLine)\""
+        }
+        line += ": \(message)"
+        env.log.log(.notice, line)
+    }
+
+    private func logRequest(_ exchange: Exchange) {
+        guard let format = listener.logFormat, !exchange.logged else { return }
+        exchange.logged = true
+        let line = RequestLogBridge.render(format: format, exchange: exchange, listener: listener, client: client,
+                                           threadTag: loop.threadTag)
+        if exchange.service?.service.logSuppress.suppresses(exchange.status ?? 0) == true { return }
+        env.log.log(.info, line)
+    }
+
+    private func armIdleTimer() {
+        idleTimer?.cancel()
+        guard let context else { return }
+        let seconds = Int64(max(listener.clientTimeout, 1))
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(seconds)) {
+            if case .awaitingHead = self.state { self.close() }
+        }
+    }
+
+    private func cancelIdleTimer() {
+        idleTimer?.cancel()
+        idleTimer = nil
+    }
+
+    /// `TimeOut`: the backend must send something at least this often. The timer is
+    /// armed once and re-armed from the last activity when it fires, instead of
+    /// being rescheduled on every read.
+    private func armResponseTimer(_ exchange: Exchange, after delay: Int64? = nil) {
+        exchange.responseTimer?.cancel()
+        guard let context, let timeout = exchange.target?.timeout else { return }
+        let limit = Int64(max(timeout, 1)) * 1_000_000_000
+        exchange.lastBackendActivity = Clock.nowNanos()
+        exchange.responseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay ?? limit)) {
+            guard case .exchanging(let current) = self.state, current === exchange, !exchange.responseComplete else { return }
+            let idle = Int64(Clock.nowNanos() &- exchange.lastBackendActivity)
+            if idle < limit {
+                let last = exchange.lastBackendActivity
+                self.armResponseTimer(exchange, after: limit - idle)
+                exchange.lastBackendActivity = last
+                return
+            }
+            exchange.backendReusable = false
+            if exchange.responseHead == nil {
+                self.fail(exchange, status: 503, message: "response read error: Connection timed out", reverse: true)
+            } else {
+                self.close()
+            }
+        }
+    }
+
+    private func restartResponseTimer(_ exchange: Exchange) {
+        exchange.lastBackendActivity = Clock.nowNanos()
+    }
+
+    func close() {
+        guard let context else { return }
+        if case .closed = state { return }
+        teardown()
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    private func teardown() {
+        switch state {
+        case .closed:
+            return
+        case .exchanging(let exchange):
+            exchange.responseTimer?.cancel()
+            if let connection = exchange.connection {
+                exchange.connection = nil
+                loop.pool.release(connection, reusable: false)
+            }
+        case .tunneling(let connection):
+            connection.delegate = nil
+            connection.close()
+        case .awaitingHead:
+            break
+        }
+        state = .closed
+        cancelIdleTimer()
+        tunnelTimer?.cancel()
+        loop.unregister(self)
+        env.openConnections.subtract(1, ordering: .relaxed)
+    }
+}
+
+extension ClientConnectionHandler: BackendConnectionDelegate {}

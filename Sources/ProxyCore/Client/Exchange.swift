@@ -1,0 +1,72 @@
+import HTTPWire
+import NIOCore
+import Routing
+
+/// One request/response exchange of a client connection, from the parsed request
+/// head to the last response byte. A class because the client handler, the backend
+/// connection callbacks and timers all update the same exchange on one event loop.
+final class Exchange {
+    var request: RoutingRequest
+    let requestLine: String
+    let startNanos: UInt64
+    let isHeadRequest: Bool
+    /// The client may keep the connection open after this exchange.
+    var clientKeepAlive: Bool
+    let wantsUpgrade: Bool
+
+    var service: RuntimeService?
+    var backend: BackendState?
+    var target: BackendTarget?
+    var connection: BackendConnection?
+    /// The serialized request head, kept until the first response byte so a request
+    /// sent on a stale pooled connection can be replayed on a fresh one.
+    var requestHeadBytes: ByteBuffer?
+    /// Backends that failed to connect for this request (they are marked dead).
+    var connectAttempts = 0
+
+    var requestDecoder: BodyDecoder
+    var requestComplete: Bool
+    /// Body bytes that arrived before the backend connection was ready.
+    var pendingBody: [ByteBuffer] = []
+    var pendingBodySize = 0
+    var requestHasBody: Bool
+
+    /// Response head bytes not yet parsed.
+    var responseBuffer: ByteBuffer?
+    var responseHead: HTTPResponseHead?
+    var responseDecoder: BodyDecoder?
+    var responseComplete = false
+    var responseBodyBytes: UInt64 = 0
+    var receivedResponseBytes = false
+    var backendReusable = false
+    var statusLine: String?
+    var status: Int?
+    var responseTimer: Scheduled<Void>?
+    var lastBackendActivity: UInt64 = 0
+    var expectsContinue = false
+    /// For requests rejected before parsing completed: the raw first line, if any.
+    var rawRequestLine: String?
+    var logged = false
+
+    init(request: RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
+        self.request = request
+        self.requestLine = request.head.requestLine
+        self.startNanos = startNanos
+        self.isHeadRequest = request.head.method == "HEAD"
+        // Pound serves one request per connection for HTTP/1.0 clients.
+        self.clientKeepAlive = request.head.version == .http1_1 && request.head.keepAlive
+        self.wantsUpgrade = request.head.isUpgrade
+        self.requestDecoder = BodyDecoder(framing: framing, limit: limit)
+        switch framing {
+        case .none:
+            requestComplete = true
+            requestHasBody = false
+        case .contentLength(0):
+            requestComplete = true
+            requestHasBody = false
+        default:
+            requestComplete = false
+            requestHasBody = true
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import HTTPWire
+import PoundConfig
+import Routing
+
+/// `HeaderOption forwarded`: what Pound adds before sending a request on
+/// (`add_forwarded_headers`): X-Forwarded-For appended to any existing value,
+/// X-Forwarded-Proto and X-Forwarded-Port replaced.
+enum ForwardingHeaders {
+    static func apply(to head: inout HTTPRequestHead, client: ClientAddress, listener: ListenerRuntime) {
+        guard listener.listener.headerOptions.contains(.forwarded) else { return }
+        if let i = head.headers.fields.firstIndex(where: { $0.hasName("X-Forwarded-For") }),
+           !head.headers.fields[i].value.isEmpty {
+            head.headers.fields[i].value += ", " + client.text
+        } else {
+            head.headers.replaceOrAppend("X-Forwarded-For", client.text)
+        }
+        head.headers.replaceOrAppend("X-Forwarded-Proto", listener.info.isHTTPS ? "https" : "http")
+        if listener.port > 0 {
+            head.headers.replaceOrAppend("X-Forwarded-Port", String(listener.port))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import PoundConfig
+import Routing
+
+/// Answers requests whose chosen backend is one of Pound's built-in responders.
+/// Like Pound's `bio_http_reply_start_list`, these replies say `Connection: close`
+/// on HTTP/1.1, so the connection ends after them.
+enum SpecialResponder {
+    static func respond(_ exchange: Exchange, backend: BackendState, handler: ClientConnectionHandler) {
+        let minor = exchange.request.head.version.minor == 0 ? 0 : 1
+        switch backend.backend.kind {
+        case .error(let status, let page):
+            let reply = ErrorReply.render(status: status, minorVersion: minor,
+                                          page: page ?? handler.listener.errorPage(status))
+            handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
+                                   status: ErrorReply.normalized(status), bodySize: reply.bodySize, keepAlive: false)
+        case .success:
+            let reply = simple(status: 200, reason: "OK", minor: minor, headers: [], body: "")
+            handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
+                                   bodySize: 0, keepAlive: false)
+        case .redirect(let redirect):
+            let url = redirect.appendsRequestURL ? redirect.url + exchange.request.head.uri : redirect.url
+            let body = "<html><head><title>Redirect</title></head><body><h1>Redirect</h1><p>You should go to <a href=\"\(url)\">\(url)</a></p></body></html>"
+            let reply = simple(status: redirect.status, reason: redirectReason(redirect.status), minor: minor,
+                               headers: ["Location: \(url)", "Content-Type: text/html"], body: body)
+            handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
+                                   status: redirect.status, bodySize: body.utf8.count, keepAlive: false)
+        default:
+            // SendFile, Metrics, Control and Lua backends arrive with later issues.
+            handler.fail(exchange, status: 501, message: "backend type not supported yet")
+        }
+    }
+
+    static func redirectReason(_ status: Int) -> String {
+        switch status {
+        case 301: "Moved Permanently"
+        case 303: "See Other"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
+        default: "Found"
+        }
+    }
+
+    static func simple(status: Int, reason: String, minor: Int, headers: [String], body: String) -> (bytes: [UInt8], statusLine: String) {
+        let statusLine = "HTTP/1.\(minor) \(status) \(reason)"
+        var text = statusLine + "\r\n"
+        if minor == 1 { text += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n" }
+        for h in headers { text += h + "\r\n" }
+        text += "\r\n" + body
+        return (Array(text.utf8), statusLine)
+    }
+}

@@ -1,0 +1,24 @@
+import NIOCore
+import RequestLog
+import Routing
+import Synchronization
+
+/// Everything the engine shares between event loops. Immutable after start-up,
+/// except for atomics, so reading it needs no lock.
+final class ProxyEnvironment: Sendable {
+    let log: LogSink
+    let loops: LoopContexts
+    private let targets: [ObjectIdentifier: BackendTarget]
+    /// Client connections open right now (graceful shutdown waits for zero).
+    let openConnections = Atomic<Int>(0)
+
+    init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget]) {
+        self.log = log
+        self.loops = loops
+        self.targets = targets
+    }
+
+    func target(for backend: BackendState) -> BackendTarget? {
+        targets[ObjectIdentifier(backend)]
+    }
+}

@@ -1,0 +1,159 @@
+import NIOCore
+import NIOPosix
+import PoundConfig
+import RequestLog
+import Routing
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running proxy: one event loop per core, every listener accepting on all of
+/// them, the backend resurrection timer, and graceful or immediate shutdown.
+public final class ProxyServer: Sendable {
+    public struct StartFailure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private let config: PoundConfiguration
+    private let routing: RoutingTable
+    private let group: MultiThreadedEventLoopGroup
+    private let env: ProxyEnvironment
+    private let listeners: [(runtime: ListenerRuntime, fd: Int32)]
+    private let tunnels: [Int: (BackendState, BackendTarget)]
+    private let serverChannels = Mutex<[Channel]>([])
+    private let resurrection = Mutex<RepeatedTask?>(nil)
+
+    /// `sockets[i]` is the listening descriptor of `config.listeners[i]`, already
+    /// bound or received through `SocketFrom`.
+    public init(config: PoundConfiguration, routing: RoutingTable, sockets: [Int32], log: LogSink,
+                threads: Int = System.coreCount) throws {
+        self.config = config
+        self.routing = routing
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
+        var targets: [ObjectIdentifier: BackendTarget] = [:]
+        for backend in routing.allBackends {
+            if let target = try Self.target(for: backend) { targets[ObjectIdentifier(backend)] = target }
+        }
+        var tunnels: [Int: (BackendState, BackendTarget)] = [:]
+        for (i, route) in routing.listeners.enumerated() {
+            if let backend = route.tunnelBackend, let target = try Self.target(for: backend) {
+                tunnels[i] = (backend, target)
+            }
+        }
+        self.tunnels = tunnels
+        self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets)
+        var listeners: [(ListenerRuntime, Int32)] = []
+        for (i, listener) in config.listeners.enumerated() where i < sockets.count && i < routing.listeners.count {
+            let port = ListeningSocket.localPort(sockets[i])
+            let host: String
+            if case .inet(let a) = listener.address { host = a.host } else { host = "127.0.0.1" }
+            let runtime = ListenerRuntime(index: i, listener: listener, routing: routing.listeners[i],
+                                          localAddress: host, port: port,
+                                          logFormat: ListenerRuntime.logFormat(for: listener, config: config))
+            listeners.append((runtime, sockets[i]))
+        }
+        self.listeners = listeners
+    }
+
+    private static func target(for backend: BackendState) throws -> BackendTarget? {
+        guard case .regular(let server) = backend.backend.kind, let address = backend.address else { return nil }
+        let socketAddress: SocketAddress
+        do {
+            switch address {
+            case .inet(let host, let port), .dynamic(let host, let port, _):
+                socketAddress = try SocketAddress.makeAddressResolvingHost(host, port: port)
+            case .unix(let path):
+                socketAddress = try SocketAddress(unixDomainSocketPath: path)
+            }
+        } catch {
+            throw StartFailure(description: "\(backend.displayName): can't resolve backend address: \(error)")
+        }
+        return BackendTarget(address: socketAddress, connectTimeout: server.connectTimeout, timeout: server.timeout,
+                             webSocketTimeout: server.webSocketTimeout)
+    }
+
+    /// Starts accepting on every listener.
+    public func start() throws {
+        var channels: [Channel] = []
+        for (runtime, fd) in listeners {
+            let env = self.env
+            let tunnel = tunnels[runtime.index]
+            let bootstrap = ServerBootstrap(group: group)
+                .serverChannelOption(ChannelOptions.backlog, value: 1024)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(ChannelOptions.autoRead, value: false)
+                .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let loop = env.loops.context(for: channel.eventLoop) else {
+                            throw StartFailure(description: "unknown event loop")
+                        }
+                        if let (backend, target) = tunnel {
+                            try channel.pipeline.syncOperations.addHandler(
+                                TunnelHandler(backend: backend, target: target, env: env, loop: loop))
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(
+                                ClientConnectionHandler(listener: runtime, env: env, loop: loop))
+                        }
+                    }
+                }
+            channels.append(try bootstrap.withBoundSocket(fd).wait())
+        }
+        serverChannels.withLock { $0 = channels }
+        startResurrection()
+    }
+
+    /// `Alive`: every so many seconds, a TCP connect to each dead backend; success
+    /// brings it back (`Backend ADDR resurrected`).
+    private func startResurrection() {
+        guard let loop = env.loops.all.first?.eventLoop else { return }
+        let interval = TimeAmount.seconds(Int64(max(config.alive, 1)))
+        let backends = routing.allBackends + tunnels.values.map(\.0)
+        let env = self.env
+        let targets = backends.compactMap { b -> (BackendState, BackendTarget)? in
+            if let t = env.target(for: b) { return (b, t) }
+            if let t = tunnels.values.first(where: { $0.0 === b })?.1 { return (b, t) }
+            return nil
+        }
+        let task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            for (backend, target) in targets where !backend.isAlive {
+                ClientBootstrap(group: loop)
+                    .connectTimeout(.seconds(Int64(max(target.connectTimeout, 1))))
+                    .connect(to: target.address)
+                    .whenComplete { result in
+                        guard case .success(let channel) = result else { return }
+                        channel.close(promise: nil)
+                        if backend.markAlive() {
+                            env.log.log(.notice, "Backend \(backend.displayName) resurrected")
+                        }
+                    }
+            }
+        }
+        resurrection.withLock { $0 = task }
+    }
+
+    /// Stops accepting. Graceful: let exchanges in progress finish, up to `grace`
+    /// seconds (idle keep-alive connections close at once); immediate: drop all.
+    public func stop(graceful: Bool, grace: Int) {
+        resurrection.withLock { $0?.cancel() }
+        let channels = serverChannels.withLock { $0 }
+        for channel in channels { try? channel.close().wait() }
+        if graceful {
+            for loop in env.loops.all {
+                try? loop.eventLoop.submit { loop.beginShutdown() }.wait()
+            }
+            let deadline = Clock.nowNanos() &+ UInt64(max(grace, 0)) &* 1_000_000_000
+            var announced = false
+            while env.openConnections.load(ordering: .relaxed) > 0 && Clock.nowNanos() < deadline {
+                if !announced {
+                    announced = true
+                    env.log.log(.info, "waiting for \(env.openConnections.load(ordering: .relaxed)) active threads to terminate")
+                }
+                usleep(20_000)
+            }
+        }
+        try? group.syncShutdownGracefully()
+    }
+}

@@ -1,0 +1,158 @@
+import NIOCore
+import NIOPosix
+import PoundConfig
+import Routing
+
+/// A `Tunnel` listener's connection: bytes relayed both ways to its single backend,
+/// with no HTTP processing. Reads are explicit on both sides, so each direction
+/// moves only as fast as the other side accepts.
+final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let backend: BackendState
+    private let target: BackendTarget
+    private let env: ProxyEnvironment
+    private let loop: LoopContext
+    private var context: ChannelHandlerContext?
+    private var connection: BackendConnection?
+    /// Client bytes that arrived before the backend connection was ready.
+    private var pending: [ByteBuffer] = []
+    private var idleTimer: Scheduled<Void>?
+    private var lastActivity: UInt64 = 0
+    private var closed = false
+
+    init(backend: BackendState, target: BackendTarget, env: ProxyEnvironment, loop: LoopContext) {
+        self.backend = backend
+        self.target = target
+        self.env = env
+        self.loop = loop
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        env.openConnections.add(1, ordering: .relaxed)
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private var started = false
+    private func start(_ context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        let connector = ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(.seconds(Int64(max(target.connectTimeout, 1))))
+            .channelOption(ChannelOptions.autoRead, value: false)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(BackendChannelHandler())
+                }
+            }
+        connector.connect(to: target.address).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let channel):
+                guard !self.closed, let handler = try? channel.pipeline.syncOperations.handler(type: BackendChannelHandler.self) else {
+                    channel.close(promise: nil)
+                    return
+                }
+                let connection = BackendConnection(channel: channel, backend: self.backend)
+                handler.connection = connection
+                connection.delegate = self
+                self.connection = connection
+                for chunk in self.pending { connection.write(chunk, flush: false) }
+                self.pending = []
+                channel.flush()
+                connection.read()
+                self.context?.read()
+                self.armTimer()
+            case .failure(let error):
+                let client = ClientAddress(self.context?.channel.remoteAddress)
+                self.env.log.log(.notice, "(\(self.loop.threadTag)): \(client.text): can't connect to backend \(self.backend.displayName): \(SystemErrorText.describe(error))")
+                if self.backend.markDead() {
+                    self.env.log.log(.notice, "(\(self.loop.threadTag)) Backend \(self.backend.displayName) dead (killed)")
+                }
+                self.close()
+            }
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = Clock.nowNanos()
+        let buffer = unwrapInboundIn(data)
+        if let connection { connection.write(buffer, flush: false) } else { pending.append(buffer) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard let connection else { return }
+        connection.channel.flush()
+        if connection.isWritable { context.read() }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { connection?.read() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        close()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        close()
+    }
+
+    func backendRead(_ connection: BackendConnection, _ data: ByteBuffer) {
+        lastActivity = Clock.nowNanos()
+        context?.write(wrapOutboundOut(data), promise: nil)
+    }
+
+    func backendReadComplete(_ connection: BackendConnection) {
+        guard let context else { return }
+        context.flush()
+        if context.channel.isWritable { connection.read() }
+    }
+
+    func backendWritabilityChanged(_ connection: BackendConnection) {
+        if connection.isWritable { context?.read() }
+    }
+
+    func backendClosed(_ connection: BackendConnection) {
+        close()
+    }
+
+    /// The backend's `TimeOut` bounds idleness in either direction (Pound: "I/O time
+    /// out in tunnel").
+    private func armTimer() {
+        guard let context else { return }
+        let limit = Int64(max(target.timeout, 1)) * 1_000_000_000
+        lastActivity = Clock.nowNanos()
+        func schedule(_ delay: Int64) {
+            idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) {
+                let idle = Int64(Clock.nowNanos() &- self.lastActivity)
+                if idle < limit { return schedule(limit - idle) }
+                self.env.log.log(.err, "(\(self.loop.threadTag)) I/O time out in tunnel")
+                self.close()
+            }
+        }
+        schedule(limit)
+    }
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
+        idleTimer?.cancel()
+        env.openConnections.subtract(1, ordering: .relaxed)
+        if let connection {
+            connection.delegate = nil
+            connection.close()
+        }
+        if let context {
+            context.flush()
+            context.close(promise: nil)
+        }
+    }
+}
