@@ -50,3 +50,34 @@ import Testing
         #expect(headers.values("X-Forwarded-For") == ["5.6.7.8"])
     }
 }
+
+@Suite struct CombineHeadersTests {
+    @Test func repeatedHeadersMergeIntoTheFirst() {
+        // multival.at
+        var headers = HTTPHeaders([
+            HTTPHeaderField(name: "X-FooBar", value: "192.0.2.2"),
+            HTTPHeaderField(name: "Host", value: "h"),
+            HTTPHeaderField(name: "x-foobar", value: "192.0.2.5"),
+            HTTPHeaderField(name: "X-FooBar", value: "192.0.2.8"),
+        ])
+        headers.combine(["x-foobar"])
+        #expect(headers.fields == [
+            HTTPHeaderField(name: "X-FooBar", value: "192.0.2.2, 192.0.2.5, 192.0.2.8"),
+            HTTPHeaderField(name: "Host", value: "h"),
+        ])
+    }
+
+    @Test func emptyElementsGoAndQuotedCommasStay() {
+        // multival.at, second case
+        var headers = HTTPHeaders([
+            HTTPHeaderField(name: "X-FooBar", value: "192.0.2.2, ,,\t\t 127.0.0.1"),
+            HTTPHeaderField(name: "X-FooBar", value: "192.0.2.5,  , \"text\\\"input, word\", , 127.0.0.2"),
+            HTTPHeaderField(name: "X-FooBar", value: "192.0.2.8"),
+            HTTPHeaderField(name: "Other", value: "a, , b"),
+        ])
+        headers.combine(["X-FooBar"])
+        #expect(headers.first("x-foobar")
+            == "192.0.2.2, 127.0.0.1, 192.0.2.5, \"text\\\"input, word\", 127.0.0.2, 192.0.2.8")
+        #expect(headers.first("other") == "a, , b")
+    }
+}

@@ -190,3 +190,31 @@ import Testing
         #expect(result.head?.headers.first("x") == "\u{00E9}t\u{00E9}")
     }
 }
+
+@Suite struct LineScanTests {
+    /// The scan looks at eight bytes at a time; a bad byte must be caught at any offset.
+    @Test func controlBytesAreFoundAtEveryOffset() {
+        for offset in 0..<40 {
+            for bad: UInt8 in [0x00, 0x01, 0x0B, 0x1F, 0x7F, 0x0D] {
+                var value = [UInt8](repeating: 0x61, count: 40)
+                value[offset] = bad
+                let raw = bytes("GET / HTTP/1.1\r\nX-Long-Header-Name: ") + value + bytes("\r\n\r\n")
+                let result = HTTPHeadParser.parseRequest(raw, limits: RequestLimits())
+                #expect(result.error?.status == 400, "byte \(bad) at \(offset)")
+            }
+        }
+    }
+
+    @Test func tabsAndHighBytesAreAllowedAtEveryOffset() {
+        for offset in 0..<40 {
+            for ok: UInt8 in [0x09, 0x80, 0xFF, 0x20, 0x7E] {
+                var value = [UInt8](repeating: 0x61, count: 40)
+                value[offset] = ok
+                let raw = bytes("GET / HTTP/1.1\r\nX-Long-Header-Name: ") + value + bytes("\r\nA: b\r\n\r\n")
+                let result = HTTPHeadParser.parseRequest(raw, limits: RequestLimits())
+                #expect(result.headLength == raw.count, "byte \(ok) at \(offset)")
+                #expect(result.head?.headers.count == 2)
+            }
+        }
+    }
+}

@@ -47,7 +47,7 @@ public enum HTTPHeadParser {
 
         let headersStart = pos
         var count = 0
-        let maxCount = limits.maxHeaderCount ?? Int.max
+        let maxCount = limits.maxHeaderCount.flatMap { $0 > 0 ? $0 : nil } ?? Int.max
         fieldLines: while true {
             switch LineScanner.scan(p, from: pos, maxLineLength: maxLine) {
             case .incomplete:

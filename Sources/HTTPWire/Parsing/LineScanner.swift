@@ -18,7 +18,14 @@ enum LineScanner {
         let n = p.count
         let bound = min(n, limit)
         var i = start
-        while i < bound {
+        while true {
+            // Eight bytes at a time while none of them is a control byte (HT included:
+            // it is rare, and the byte loop below handles it).
+            while i &+ 8 <= bound {
+                if SWAR.hasControlByte(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { break }
+                i &+= 8
+            }
+            guard i < bound else { break }
             let b = p[i]
             if b >= 0x20 {
                 if b != 0x7F {
@@ -50,6 +57,9 @@ enum LineScanner {
     static func knownLineEnd(_ p: UnsafeRawBufferPointer, from start: Int) -> (contentEnd: Int, next: Int) {
         var i = start
         let n = p.count
+        while i &+ 8 <= n && !SWAR.hasByte(p.loadUnaligned(fromByteOffset: i, as: UInt64.self), ASCII.lf) {
+            i &+= 8
+        }
         while i < n && p[i] != ASCII.lf { i &+= 1 }
         let contentEnd = (i > start && p[i &- 1] == ASCII.cr) ? i &- 1 : i
         return (contentEnd, min(i &+ 1, n))

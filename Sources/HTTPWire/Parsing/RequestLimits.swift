@@ -6,7 +6,7 @@ public struct RequestLimits: Sendable, Hashable {
     public var maxLineLength: Int
     /// `MaxURI`: a request target longer than this is 414. nil or 0 = no limit (Pound: 0).
     public var maxURILength: Int?
-    /// More header lines than this is 413. Pound has no such limit; nil = none.
+    /// More header lines than this is 413. Pound has no such limit; nil or 0 = none.
     public var maxHeaderCount: Int?
     /// `xHTTP` (0-3): a known method of a higher group is 405. The default allows every
     /// method Pound knows; unknown methods are 400 whatever this says.
