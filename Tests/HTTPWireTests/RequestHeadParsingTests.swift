@@ -127,6 +127,13 @@ import Testing
         #expect(parseRequest(String(repeating: "a", count: 4000)).isIncomplete)
     }
 
+    @Test func extremeLineLimitsDoNotOverflow() {
+        let huge = RequestLimits(maxLineLength: Int.max)
+        #expect(parseRequest("GET / HTTP/1.1\r\nHost: h\r\n\r\n", limits: huge).head != nil)
+        #expect(parseRequest("GET / HTTP/1.1\r\nHost: h\r", limits: huge).isIncomplete)
+        #expect(parseRequest("GET / HTTP/1.1\r\n\r\n", limits: RequestLimits(maxLineLength: 0)).error?.status == 414)
+    }
+
     @Test func headerLineLongerThanLineBufferSizeIs413() {
         let limits = RequestLimits(maxLineLength: 64)
         let fitsCRLF = "GET / HTTP/1.1\r\nX: " + String(repeating: "b", count: 61 - 3) + "\r\n\r\n"

@@ -117,7 +117,7 @@ public struct BodyDecoder: Sendable {
     private mutating func consumeChunked(_ p: UnsafeRawBufferPointer) -> Result<BodyProgress, HTTPWireError> {
         let n = p.count
         // Pound's line buffer: a line and its terminator fit in LineBufferSize - 1 bytes.
-        let maxLine = max(maxLineLength - 1, 2)
+        let maxLine = maxLineLength > 3 ? maxLineLength &- 1 : 2
         var i = 0
         var state = self.state
         var failure: HTTPWireError?

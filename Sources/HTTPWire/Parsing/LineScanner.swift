@@ -13,9 +13,10 @@ enum LineScanner {
     @inline(__always)
     static func scan(_ p: UnsafeRawBufferPointer, from start: Int, maxLineLength: Int) -> Outcome {
         // Pound's buffer holds the line, its terminator and a NUL; an empty line must fit.
-        let allowed = max(maxLineLength - 1, 2)
-        let limit = start &+ allowed
+        let allowed = maxLineLength > 3 ? maxLineLength &- 1 : 2
         let n = p.count
+        // Past the buffer's end when the line may still grow (also keeps huge limits from overflowing).
+        let limit = n &- start < allowed ? n &+ 1 : start &+ allowed
         let bound = min(n, limit)
         var i = start
         while true {
