@@ -1,24 +1,3 @@
-/// One header line of an HTTP/1.x message.
-///
-/// The name keeps the client's spelling (Pound forwards header lines as received);
-/// comparisons are case-insensitive. The value has surrounding blanks removed.
-public struct HTTPHeaderField: Sendable, Hashable {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-
-    /// The line as Pound's `HeadRequire`/`DeleteHeader` patterns see it: `Name: value`.
-    public var line: String { "\(name): \(value)" }
-
-    public func hasName(_ other: String) -> Bool {
-        name.utf8.count == other.utf8.count && name.lowercased() == other.lowercased()
-    }
-}
-
 /// The header lines of a message, in order. Small lists are the rule, so lookups are
 /// linear scans: cheaper than hashing for the dozen headers a request carries.
 public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
@@ -70,5 +49,38 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         } else {
             append(name, value)
         }
+    }
+
+    /// True when some header called `name` lists `token` (comma list, case-insensitive),
+    /// e.g. `hasToken("close", inHeadersNamed: "Connection")`.
+    public func hasToken(_ token: String, inHeadersNamed name: String) -> Bool {
+        for field in fields where field.hasName(name) {
+            var value = field.value
+            var token = token
+            let found = value.withUTF8 { v in
+                token.withUTF8 { t in
+                    FieldList.first(in: UnsafeRawBufferPointer(v)) { element, _ in
+                        guard element.count == t.count else { return false }
+                        for i in 0..<t.count where ASCII.lower(element[i]) != ASCII.lower(t[i]) {
+                            return false
+                        }
+                        return true
+                    }
+                }
+            }
+            if found { return true }
+        }
+        return false
+    }
+
+    func containsToken(lowercase lowercaseToken: StaticString, inHeadersNamed lowercaseName: StaticString) -> Bool {
+        for field in fields where field.hasName(lowercase: lowercaseName) {
+            if FieldList.contains(field.value, token: lowercaseToken) { return true }
+        }
+        return false
+    }
+
+    func contains(lowercase name: StaticString) -> Bool {
+        fields.contains { $0.hasName(lowercase: name) }
     }
 }

@@ -1,0 +1,147 @@
+import Testing
+@testable import HTTPWire
+
+@Suite struct BodyDecoderTests {
+    static let chunkedBody = "5;name=value;q=\"a \\\"quoted\\\" one\"\r\nhello\r\n"
+        + "A ; ext\r\n0123456789\r\n"
+        + "0\r\nX-Trailer: yes\r\nX-Other: 2\r\n\r\n"
+    static let next = "GET /next HTTP/1.1\r\n\r\n"
+
+    @Test func chunkedFedOneByteAtATimeEndsExactlyAtTheFinalCRLF() {
+        let body = bytes(Self.chunkedBody)
+        let stream = body + bytes(Self.next)
+        var decoder = BodyDecoder(framing: .chunked, limit: nil)
+        var total = 0
+        for (index, byte) in stream.enumerated() {
+            guard case .success(let progress) = decoder.consume([byte]) else {
+                Issue.record("failed at byte \(index)")
+                return
+            }
+            total += progress.bodyBytes
+            #expect(progress.finished == (index == body.count - 1), "byte \(index)")
+            if progress.finished { break }
+            #expect(progress.bodyBytes == 1)
+        }
+        #expect(total == body.count)
+        #expect(decoder.isComplete)
+        #expect(decoder.payloadBytes == 15)
+        #expect(decoder.consume(bytes(Self.next)).successValue == BodyProgress(bodyBytes: 0, finished: true))
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64, 4096])
+    func chunkedInAnyPieceSizeLeavesThePipelinedRequest(step: Int) {
+        let body = bytes(Self.chunkedBody)
+        var decoder = BodyDecoder(framing: .chunked, limit: nil)
+        let outcome = run(&decoder, body + bytes(Self.next), step: step)
+        #expect(outcome.error == nil)
+        #expect(outcome.finished)
+        #expect(outcome.bodyBytes == body.count)
+    }
+
+    @Test func chunkedInOneBufferWithoutTrailers() {
+        var decoder = BodyDecoder(framing: .chunked, limit: nil)
+        let body = bytes("3\r\nabc\r\n0\r\n\r\n")
+        #expect(decoder.consume(body + bytes("XYZ")).successValue == BodyProgress(bodyBytes: body.count, finished: true))
+    }
+
+    @Test(arguments: [
+        " 5\r\nhello\r\n0\r\n\r\n",       // blank before the size
+        "0x5\r\nhello\r\n0\r\n\r\n",
+        "g\r\n",
+        "\r\n",                            // no size at all
+        "5\nhello\r\n0\r\n\r\n",           // bare LF after the size
+        "5\rhello",                        // CR without LF
+        "5;\r\n",                          // extension without a name
+        "5;a=\r\n",                        // extension without a value
+        "5;a=\"open\r\n",                  // unterminated quoted string
+        "5;a=b c\r\n",
+        "5\r\nhelloX\r\n0\r\n\r\n",        // data longer than its size
+        "5\r\nhello\n0\r\n\r\n",           // bare LF after the data
+        "8000000000000000\r\n",            // beyond Int64.max
+        "0\r\nX: a\u{1}\r\n\r\n",          // control byte in a trailer
+        "0\r\nX: a\n\r\n",                 // bare LF in a trailer
+        "0\r\n\rX",
+    ])
+    func chunkSyntaxErrorsAre400(body: String) {
+        var decoder = BodyDecoder(framing: .chunked, limit: nil)
+        let outcome = run(&decoder, bytes(body), step: 1)
+        #expect(outcome.error?.status == 400)
+        #expect(decoder.error?.status == 400)
+        #expect(decoder.consume(bytes("0\r\n\r\n")).failureValue?.status == 400)
+    }
+
+    @Test func extensionNamesWithoutValuesAndBlanksAreAccepted() {
+        var decoder = BodyDecoder(framing: .chunked, limit: nil)
+        let body = bytes("5 ; a ; b = c ;d=\"x\\\\y\"\t\r\nhello\r\n0;last\r\n\r\n")
+        #expect(decoder.consume(body).successValue == BodyProgress(bodyBytes: body.count, finished: true))
+    }
+
+    @Test func chunkSizeLineLongerThanLineBufferSizeIs400() {
+        var decoder = BodyDecoder(framing: .chunked, limit: nil, maxLineLength: 16)
+        #expect(decoder.consume(bytes("5;aaaaaaaaaaaaaaaaaaaa=b\r\n")).failureValue?.status == 400)
+        var fits = BodyDecoder(framing: .chunked, limit: nil, maxLineLength: 16)
+        #expect(fits.consume(bytes("5;aaaaaaaaa=b\r\n")).successValue?.bodyBytes == 15)
+    }
+
+    @Test func chunkedTotalOverTheLimitIs413AtTheChunkThatCrossesIt() {
+        // maxrequest.at style: MaxRequest 64, chunks of 48 and 17 bytes.
+        let first = "30\r\n" + String(repeating: "a", count: 48) + "\r\n"
+        var decoder = BodyDecoder(framing: .chunked, limit: 64)
+        #expect(decoder.consume(bytes(first)).successValue == BodyProgress(bodyBytes: first.utf8.count, finished: false))
+        #expect(decoder.consume(bytes("11\r\n")).failureValue
+            == HTTPWireError(status: 413, reason: "chunk content too large"))
+        var exact = BodyDecoder(framing: .chunked, limit: 64)
+        let body = bytes("40\r\n" + String(repeating: "a", count: 64) + "\r\n0\r\n\r\n")
+        #expect(exact.consume(body).successValue?.finished == true)
+    }
+
+    @Test func contentLengthSplitAcrossReadsStopsAtTheLength() {
+        var decoder = BodyDecoder(framing: .contentLength(10), limit: nil)
+        #expect(decoder.consume(bytes("0123")).successValue == BodyProgress(bodyBytes: 4, finished: false))
+        #expect(!decoder.isComplete)
+        #expect(decoder.consume(bytes("456")).successValue == BodyProgress(bodyBytes: 3, finished: false))
+        #expect(decoder.consume(bytes("789GET /")).successValue == BodyProgress(bodyBytes: 3, finished: true))
+        #expect(decoder.isComplete)
+        #expect(decoder.payloadBytes == 10)
+        #expect(decoder.consume(bytes("more")).successValue == BodyProgress(bodyBytes: 0, finished: true))
+    }
+
+    @Test func contentLengthOverTheLimitFailsBeforeAnyByte() {
+        var decoder = BodyDecoder(framing: .contentLength(65), limit: 64)
+        #expect(decoder.error?.status == 413)
+        #expect(decoder.consume(bytes("")).failureValue?.status == 413)
+        var within = BodyDecoder(framing: .contentLength(64), limit: 64)
+        #expect(within.error == nil)
+        #expect(within.consume(bytes(String(repeating: "x", count: 64))).successValue?.finished == true)
+        #expect(BodyDecoder(framing: .contentLength(65), limit: 0).error == nil)
+    }
+
+    @Test func emptyBodiesAreCompleteAtOnce() {
+        #expect(BodyDecoder(framing: .none, limit: nil).isComplete)
+        #expect(BodyDecoder(framing: .contentLength(0), limit: 1).isComplete)
+        var decoder = BodyDecoder(framing: .none, limit: nil)
+        #expect(decoder.consume(bytes("GET / HTTP/1.1\r\n")).successValue == BodyProgress(bodyBytes: 0, finished: true))
+    }
+
+    @Test func untilCloseTakesEverythingAndEndsAtEOF() {
+        var decoder = BodyDecoder(framing: .untilClose, limit: nil)
+        #expect(decoder.consume(bytes("abc")).successValue == BodyProgress(bodyBytes: 3, finished: false))
+        #expect(decoder.consume(bytes("HTTP/1.1 200 OK\r\n")).successValue?.bodyBytes == 17)
+        #expect(!decoder.isComplete)
+        #expect(decoder.finishAtEOF().failureValue == nil)
+        #expect(decoder.isComplete)
+        #expect(decoder.payloadBytes == 20)
+    }
+
+    @Test func eofInsideALengthOrChunkedBodyIsAnError() {
+        var fixed = BodyDecoder(framing: .contentLength(5), limit: nil)
+        _ = fixed.consume(bytes("abc"))
+        #expect(fixed.finishAtEOF().failureValue?.status == 400)
+        var chunked = BodyDecoder(framing: .chunked, limit: nil)
+        _ = chunked.consume(bytes("3\r\nabc\r\n0\r\n"))
+        #expect(chunked.finishAtEOF().failureValue != nil)
+        var done = BodyDecoder(framing: .contentLength(1), limit: nil)
+        _ = done.consume(bytes("a"))
+        #expect(done.finishAtEOF().failureValue == nil)
+    }
+}
