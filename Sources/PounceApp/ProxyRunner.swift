@@ -39,7 +39,7 @@ enum ProxyRunner {
             case .socketFrom(let path):
                 do {
                     let received = try SocketFrom.receiveListeningSocket(path: path)
-                    log.log(.debug, "\(listener.range.begin.file):\(listener.range.begin.line): obtained address \(received.address)")
+                    log.log(.debug, "\(listener.range): obtained address \(received.address)")
                     sockets.append(received.fd)
                 } catch {
                     return abend("\(error)")

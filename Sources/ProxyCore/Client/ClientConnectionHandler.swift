@@ -32,6 +32,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var tunnelTimer: Scheduled<Void>?
     private var tunnelTimeout: Int64 = 600
 
+    static let maxHeadBytes = 1 << 20
+
     init(listener: ListenerRuntime, env: ProxyEnvironment, loop: LoopContext) {
         self.listener = listener
         self.env = env
@@ -148,6 +150,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let result = inbound.withUnsafeReadableBytes { HTTPHeadParser.parseRequest($0, limits: listener.limits) }
         switch result {
         case .incomplete:
+            // The parser has no overall head limit (nor has Pound); memory needs one.
+            if inbound.readableBytes > Self.maxHeadBytes {
+                cancelIdleTimer()
+                reject(status: 413, message: "request head too large", requestLine: requestLinePrefix(), head: nil)
+            }
             return
         case .failure(let error):
             cancelIdleTimer()
@@ -171,22 +178,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func beginExchange(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let now = Clock.nowNanos()
         var head = head
-        // Pound's order of checks: method, CheckURL, framing, then the size limit.
-        guard listener.allowedMethods.contains(head.method) else {
-            return reject(status: 405, message: "error parsing request", requestLine: head.requestLine, head: head)
-        }
+        // Pound's order of checks: method (in the parser), CheckURL, framing and size.
         if let checkURL = listener.listener.checkURL, !checkURL.matches(head.uri) {
             return reject(status: 501, message: "bad URL \"\(head.uri)\"", requestLine: head.requestLine, head: head)
         }
         let framing: BodyFraming
-        switch MessageFraming.request(head) {
+        switch MessageFraming.request(head, maxRequest: listener.listener.maxRequestSize) {
         case .failure(let error):
             return reject(status: error.status, message: error.reason, requestLine: head.requestLine, head: head)
         case .success(let f):
             framing = f
-        }
-        if case .contentLength(let length) = framing, let max = listener.listener.maxRequestSize, max > 0, length > max {
-            return reject(status: 413, message: "request too large: \(length) bytes", requestLine: head.requestLine, head: head)
         }
         // Pound drops `Expect: 100-continue` rather than relay it; we answer the
         // client's expectation ourselves once a backend is connected.
@@ -399,6 +400,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if let service = exchange.service, let backend = exchange.backend {
             service.learnSession(request: exchange.request, response: head, backend: backend)
         }
+        // Chunked wins over a Content-Length sent with it; passing both on would
+        // let the client frame the body differently from us.
+        if framing == .chunked { head.headers.remove("Content-Length") }
         exchange.backendReusable = head.version == .http1_1 && head.keepAlive && framing != .untilClose
         if framing == .untilClose { exchange.clientKeepAlive = false }
         // Connection is hop-by-hop: the backend's wish applies to our backend

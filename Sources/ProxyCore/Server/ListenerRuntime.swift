@@ -11,7 +11,6 @@ final class ListenerRuntime: Sendable {
     let routing: ListenerRouting
     let info: ListenerInfo
     let limits: RequestLimits
-    let allowedMethods: Set<String>
     let localAddress: String
     let port: Int
     /// The request-log format in force (nil: LogLevel 0, no request log).
@@ -26,9 +25,10 @@ final class ListenerRuntime: Sendable {
         self.port = port
         self.logFormat = logFormat
         self.info = ListenerInfo(index: index, name: listener.name, port: port, isHTTPS: listener.tls != nil)
-        self.limits = RequestLimits(maxLineLength: listener.lineBufferSize, maxURILength: listener.maxURILength,
-                                    maxHeaderCount: nil)
-        self.allowedMethods = Set(listener.allowedMethods.methods)
+        let groups = listener.allowedMethods
+        let group = groups.contains(.msExtensions) ? 3 : groups.contains(.webDAV) ? 2 : groups.contains(.extended) ? 1 : 0
+        self.limits = RequestLimits(maxLineLength: listener.lineBufferSize, maxURILength: listener.maxURILength ?? 0,
+                                    maxHeaderCount: 0, allowedMethodGroup: group)
     }
 
     var clientTimeout: Int { listener.clientTimeout }

@@ -1,0 +1,337 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The proxy engine end to end: `pounce` as a process, real backends on 127.0.0.1,
+/// raw sockets as clients so every byte on the wire is under the test's control.
+final class ProxyEngineTests: XCTestCase {
+    private func config(_ listenerBody: String = "", services: String, global: String = "") -> String {
+        """
+        Daemon 0
+        LogFacility -
+        LogLevel 1
+        Alive 1
+        \(global)
+        ListenHTTP
+            Address 127.0.0.1
+            Port {PORT}
+        \(listenerBody)
+        \(services)
+        End
+        """
+    }
+
+    private func service(_ backends: TestBackend..., extra: String = "") -> String {
+        var text = "Service\n\(extra)\n"
+        for b in backends { text += "Backend\nAddress 127.0.0.1\nPort \(b.port)\nEnd\n" }
+        return text + "End\n"
+    }
+
+    private func get(_ path: String, port: Int, headers: String = "") throws -> HTTPReply {
+        let c = try TCP(port: port)
+        c.send("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(headers)Connection: close\r\n\r\n")
+        guard let r = c.readResponse() else { throw HarnessError("no response for \(path)") }
+        return r
+    }
+
+    // MARK: 1-2: relaying, keep-alive, pipelining, bodies
+
+    func testRelaysRequestAndKeepsClientConnectionAlive() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        c.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n")
+        let r1 = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r1.status, 200)
+        XCTAssertEqual(r1.body, "hello from b1\n")
+        XCTAssertEqual(r1.header("x-request-line"), "GET /one HTTP/1.1")
+        c.send("GET /two HTTP/1.1\r\nHost: x\r\n\r\n")
+        let r2 = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r2.header("x-request-line"), "GET /two HTTP/1.1")
+        XCTAssertEqual(p.stop(), 0)
+        // One backend connection served both requests: the pool reused it.
+        XCTAssertEqual(b.connections, 1)
+    }
+
+    func testPipelinedRequestsAnsweredInOrder() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        c.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let lines = (0..<3).compactMap { _ in c.readResponse()?.header("x-request-line") }
+        XCTAssertEqual(lines, ["GET /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1"])
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testChunkedAndLargeBodiesStreamThrough() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        c.send("POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.body, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "chunked framing is passed through verbatim")
+
+        let big = String(repeating: "0123456789abcdef", count: 128 * 1024) // 2 MiB
+        c.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.utf8.count)\r\nConnection: close\r\n\r\n" + big)
+        let r2 = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r2.body.utf8.count, big.utf8.count)
+        XCTAssertTrue(r2.body == big)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testExpectContinueIsAnsweredBeforeTheBody() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        c.send("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+        let interim = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(interim.status, 100)
+        c.send("ping")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.body, "ping")
+        XCTAssertNil(b.requests.first?.header("Expect"), "Pound does not forward Expect: 100-continue")
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testWebSocketUpgradeIsRelayed() throws {
+        let b = try TestBackend(name: "ws") { req, fd in
+            guard req.header("Upgrade") == "websocket" else { return TestBackend.echo(req, name: "ws") }
+            let reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+            _ = reply.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            // Echo raw frames until the client goes away.
+            var buf = [UInt8](repeating: 0, count: 1024)
+            while true {
+                let n = recv(fd, &buf, buf.count, 0)
+                if n <= 0 { return nil }
+                _ = Glibc.send(fd, buf, n, Int32(MSG_NOSIGNAL))
+            }
+        }
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        c.send("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 101)
+        c.send("raw bytes after upgrade")
+        var buf = [UInt8](repeating: 0, count: 100)
+        let n = recv(c.fd, &buf, buf.count, 0)
+        XCTAssertEqual(String(decoding: buf[0..<max(n, 0)], as: UTF8.self), "raw bytes after upgrade")
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    // MARK: 2: request checks and smuggling
+
+    func testRequestChecksAnswerPoundsStatuses() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config("""
+            xHTTP 0
+            CheckURL "^/[a-z/]*$"
+            MaxRequest 10
+            MaxURI 40
+            """, services: service(b)))
+        func status(_ raw: String) throws -> Int {
+            let c = try TCP(port: p.port)
+            c.send(raw)
+            return c.readResponse()?.status ?? -1
+        }
+        XCTAssertEqual(try status("DELETE /a HTTP/1.1\r\nHost: x\r\n\r\n"), 405)
+        XCTAssertEqual(try status("GET /A1 HTTP/1.1\r\nHost: x\r\n\r\n"), 501)
+        XCTAssertEqual(try status("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890"), 413)
+        XCTAssertEqual(try status("GET /\(String(repeating: "a", count: 60)) HTTP/1.1\r\nHost: x\r\n\r\n"), 414)
+        XCTAssertEqual(try status("garbage\r\n\r\n"), 400)
+        XCTAssertEqual(try status("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: surprise\r\n\r\n"), 501)
+        XCTAssertEqual(try status("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"), 400)
+        XCTAssertEqual(b.requests.count, 0, "no rejected request reaches the backend")
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testSmugglingAttemptIsRefusedAndNothingIsForwarded() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        // CL.TE: a front end honouring Content-Length would forward the hidden request.
+        c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 400)
+        XCTAssertEqual(r.header("Connection"), "close")
+        XCTAssertEqual(c.readAll(), "", "the connection ends after the error")
+        XCTAssertTrue(b.requests.isEmpty)
+        XCTAssertTrue(p.waitForLog("both Transfer-Encoding and Content-Length given"))
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    // MARK: 3: service selection
+
+    func testServicesSelectedByConditionsInOrder() throws {
+        let api = try TestBackend(name: "api")
+        let web = try TestBackend(name: "web")
+        let p = try RunningPounce(config: config(services:
+            service(api, extra: "URL \"^/api/\"\nHeader \"X-Client\" \"^app$\"") + service(web, extra: "Host \"www.example.com\"")))
+        XCTAssertEqual(try get("/api/x", port: p.port, headers: "X-Client: app\r\n").header("x-backend"), "api")
+        XCTAssertEqual(try get("/api/x", port: p.port).status, 503, "the API service needs both conditions; the other needs its host")
+        let c = try TCP(port: p.port)
+        c.send("GET /page HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(c.readResponse()?.header("x-backend"), "web")
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    // MARK: 4-5: backends, failover, resurrection
+
+    func testDeadBackendIsKilledRetriedAndResurrected() throws {
+        let live = try TestBackend(name: "live")
+        let deadPort = FreePort.next()
+        let p = try RunningPounce(config: config(services: """
+            Service
+                Backend
+                    Address 127.0.0.1
+                    Port \(deadPort)
+                End
+                Backend
+                    Address 127.0.0.1
+                    Port \(live.port)
+                End
+            End
+            """))
+        for _ in 0..<6 {
+            XCTAssertEqual(try get("/", port: p.port).header("x-backend"), "live")
+        }
+        XCTAssertTrue(p.waitForLog("Backend 127.0.0.1:\(deadPort) dead (killed)"), p.log)
+        let revived = try TestBackend(name: "revived", port: deadPort)
+        XCTAssertTrue(p.waitForLog("Backend 127.0.0.1:\(deadPort) resurrected", timeout: 10), p.log)
+        var seen = Set<String>()
+        for _ in 0..<40 { seen.insert(try get("/", port: p.port).header("x-backend") ?? "") }
+        XCTAssertEqual(seen, ["live", "revived"])
+        revived.stop()
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testEmergencyBackendThen503() throws {
+        let emergency = try TestBackend(name: "emergency")
+        let p = try RunningPounce(config: config(services: """
+            Service
+                Backend
+                    Address 127.0.0.1
+                    Port \(FreePort.next())
+                End
+                Emergency
+                    Address 127.0.0.1
+                    Port \(emergency.port)
+                End
+            End
+            """))
+        XCTAssertEqual(try get("/", port: p.port).header("x-backend"), "emergency")
+        emergency.stop()
+        let r = try get("/", port: p.port)
+        XCTAssertEqual(r.status, 503)
+        XCTAssertTrue(r.body.contains("Service Unavailable"))
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testIWRRFollowsPriorities() throws {
+        let a = try TestBackend(name: "a")
+        let b = try TestBackend(name: "b")
+        let p = try RunningPounce(config: config(services: """
+            Service
+                Balancer iwrr
+                Backend
+                    Address 127.0.0.1
+                    Port \(a.port)
+                    Priority 3
+                End
+                Backend
+                    Address 127.0.0.1
+                    Port \(b.port)
+                    Priority 1
+                End
+            End
+            """))
+        var counts: [String: Int] = [:]
+        for _ in 0..<40 { counts[try get("/", port: p.port).header("x-backend") ?? "", default: 0] += 1 }
+        XCTAssertEqual(counts, ["a": 30, "b": 10])
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    // MARK: 6: forwarding headers
+
+    func testForwardingHeaders() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        let r = try get("/", port: p.port, headers: "X-Forwarded-For: 10.0.0.1\r\nX-Forwarded-Proto: gopher\r\n")
+        XCTAssertEqual(r.header("x-orig-x-forwarded-for"), "10.0.0.1, 127.0.0.1")
+        XCTAssertEqual(r.header("x-orig-x-forwarded-proto"), "http")
+        XCTAssertEqual(r.header("x-orig-x-forwarded-port"), String(p.port))
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testAddHeaderAndHeadRemoveOf2x() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config("""
+            AddHeader "X-Added: yes"
+            HeadRemove "^X-Secret:"
+            """, services: service(b)), extraArguments: ["-Wno-warn-deprecated"])
+        let r = try get("/", port: p.port, headers: "X-Secret: s3cr3t\r\n")
+        XCTAssertEqual(r.header("x-orig-x-added"), "yes")
+        XCTAssertNil(r.header("x-orig-x-secret"))
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    // MARK: 7: logging
+
+    func testLogLevelOneLine() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        _ = try get("/logged", port: p.port)
+        XCTAssertTrue(p.waitForLog("pounce: 127.0.0.1 GET /logged HTTP/1.1 - HTTP/1.1 200 OK\n"), p.log)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    // MARK: 8: process life
+
+    func testSIGTERMExitsAtOnceWithZero() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: p.directory + "/pounce.pid"))
+        XCTAssertEqual(p.stop(signal: SIGTERM), 0)
+    }
+
+    func testGracefulStopWaitsForExchangeInProgress() throws {
+        let slow = try TestBackend(name: "slow") { req, _ in
+            usleep(700_000)
+            return TestBackend.echo(req, name: "slow")
+        }
+        let p = try RunningPounce(config: config(services: service(slow)))
+        let c = try TCP(port: p.port)
+        c.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(200_000)
+        kill(p.process.processIdentifier, SIGHUP)
+        let r = c.readResponse()
+        XCTAssertEqual(r?.status, 200, "the exchange in progress completes")
+        XCTAssertEqual(p.stop(), 0)
+        XCTAssertThrowsError(try TCP(port: p.port), "listeners are closed")
+    }
+
+    // MARK: Tunnel
+
+    func testTunnelRelaysBytes() throws {
+        let b = try TestBackend(name: "t")
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            Tunnel
+                Address 127.0.0.1
+                Port {PORT}
+                Backend
+                    Address 127.0.0.1
+                    Port \(b.port)
+                End
+            End
+            """)
+        let r = try get("/through", port: p.port)
+        XCTAssertEqual(r.header("x-request-line"), "GET /through HTTP/1.1")
+        XCTAssertNil(r.header("x-orig-x-forwarded-for"), "a tunnel does not touch the bytes")
+        XCTAssertEqual(p.stop(), 0)
+    }
+}
