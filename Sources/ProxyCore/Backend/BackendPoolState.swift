@@ -15,7 +15,7 @@ struct BackendPoolState<Connection: AnyObject> {
         case connect
     }
 
-    enum ReleaseDecision {
+    enum ReleaseDecision: Equatable {
         case park
         case close
     }
