@@ -102,4 +102,33 @@ import Testing
         #expect(result.kinds == [.graceful, .immediate])
         #expect(result.pollAfter == nil)
     }
+
+    /// A signal taken by a thread that does not block it still reaches `wait()`.
+    @Test func signalOnAnotherThreadIsForwarded() {
+        final class Result: @unchecked Sendable {
+            var signal: Int32?
+        }
+        let result = Result()
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { arg in
+            guard let arg else { return nil }
+            let result = Unmanaged<Result>.fromOpaque(arg).takeRetainedValue()
+            let waiter = SignalWaiter()
+            var stray = pthread_t()
+            pthread_create(&stray, nil, { _ in
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, SIGINT)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                // Delivered here, where it is not blocked: the handler runs on this thread.
+                pthread_kill(pthread_self(), SIGINT)
+                return nil
+            }, nil)
+            pthread_join(stray, nil)
+            result.signal = waiter.waitForSignal(timeout: 10)
+            return nil
+        }, Unmanaged.passRetained(result).toOpaque())
+        pthread_join(thread, nil)
+        #expect(result.signal == SIGINT)
+    }
 }
