@@ -1,0 +1,24 @@
+/// ASCII-only case folding for header names: HTTP field names are ASCII, and folding
+/// bytes avoids the allocations and Unicode rules of `String.lowercased()`.
+enum ASCII {
+    @inline(__always)
+    static func lower(_ b: UInt8) -> UInt8 {
+        b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
+    }
+
+    static func lowercased(_ s: String) -> [UInt8] {
+        s.utf8.map(lower)
+    }
+
+    /// True when `s` equals `lowerNeedle` ignoring ASCII case.
+    static func equalsIgnoringCase(_ s: String, _ lowerNeedle: [UInt8]) -> Bool {
+        let utf8 = s.utf8
+        guard utf8.count == lowerNeedle.count else { return false }
+        var i = 0
+        for b in utf8 {
+            if lower(b) != lowerNeedle[i] { return false }
+            i += 1
+        }
+        return true
+    }
+}
