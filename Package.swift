@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "RequestLogTests", dependencies: ["RequestLog"]),
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
+        .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         .testTarget(name: "PounceAppTests", dependencies: ["PounceApp", "pounce", "pounce-demo-backend"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,55 +14,69 @@ enum ProxyRunner {
     static func run(config: PoundConfiguration, options: CommandLineOptions, program: ProgramName) -> Int32 {
         // Every thread started later inherits this mask, so only sigwait sees them.
         let signals = SignalWaiter()
-        let foreground = options.foreground || options.logToStderr || !config.daemon
-        let log: LogSink = (options.logToStderr || config.logFacility == nil)
-            ? .console(programName: program.name)
-            : .syslog(facility: config.logFacility ?? "daemon", tag: config.logTag ?? program.name)
+        let daemon = config.daemon && !options.foreground && !options.logToStderr
+        func sink(starting: Bool) -> LogSink {
+            let destination = LogDestination.pound(configuredFacility: config.logFacility, stderrOption: options.logToStderr,
+                                                   daemon: daemon, verbose: options.verbose, starting: starting)
+            return LogSink(destination, programName: program.name, tag: config.logTag ?? program.name)
+        }
+        let startupLog = sink(starting: true)
 
-        func abend(_ message: String) -> Int32 {
-            log.log(.err, message)
-            log.log(.notice, "\(program.name) terminated")
+        func abend(_ message: String, at range: LocusRange? = nil) -> Int32 {
+            startupLog.log(.error, range.map { "\($0): \(message)" } ?? message)
+            startupLog.log(.notice, "\(program.name) terminated")
             return 1
         }
 
         let routing: RoutingTable
+        let privileges: Privileges
         do {
             routing = try RoutingTable.build(config)
+            privileges = try Privileges.resolve(user: config.user, group: config.group)
         } catch {
             return abend("\(error)")
         }
 
-        log.log(.notice, "starting...")
+        startupLog.log(.notice, "starting...")
         var sockets: [Int32] = []
         for listener in config.listeners {
             switch listener.address {
             case .socketFrom(let path):
                 do {
                     let received = try SocketFrom.receiveListeningSocket(path: path)
-                    log.log(.debug, "\(listener.range): obtained address \(received.address)")
+                    startupLog.log(.debug, SocketFrom.obtainedAddressMessage(location: listener.range.description,
+                                                                             address: received.address))
                     sockets.append(received.fd)
                 } catch {
-                    return abend("\(error)")
+                    return abend("\(error)", at: listener.range)
                 }
             case .inet(let address):
                 do {
                     sockets.append(try ListeningSocket.open(address))
                 } catch {
-                    return abend("\(error)")
+                    return abend("\(error)", at: listener.range)
                 }
             }
         }
 
-        if !foreground {
+        if daemon {
             do { try Daemon.detach() } catch { return abend("\(error)") }
         }
-        if let pidFile = options.pidFile ?? config.pidFile {
-            PIDFile.write(pidFile, log: log)
+        let log = sink(starting: false)
+        var pidFile: PIDFile?
+        if let path = options.pidFile ?? config.pidFile {
+            do {
+                pidFile = try PIDFile.write(path, survivingChroot: config.rootJail != nil)
+            } catch {
+                log.log(.notice, "\(error)")
+            }
         }
         do {
-            try Privileges.drop(user: config.user, group: config.group, rootJail: config.rootJail)
+            try privileges.drop(rootJail: config.rootJail)
         } catch {
-            return abend("\(error)")
+            log.log(.error, "\(error)")
+            log.log(.notice, "\(program.name) terminated")
+            return 1
         }
 
         let server: ProxyServer
@@ -70,7 +84,9 @@ enum ProxyRunner {
             server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log)
             try server.start()
         } catch {
-            return abend("\(error)")
+            log.log(.error, "\(error)")
+            log.log(.notice, "\(program.name) terminated")
+            return 1
         }
 
         let signal = signals.wait()
@@ -81,7 +97,7 @@ enum ProxyRunner {
         case .immediate:
             break
         }
-        if let pidFile = options.pidFile ?? config.pidFile { PIDFile.remove(pidFile) }
+        try? pidFile?.remove()
         return 0
     }
 }

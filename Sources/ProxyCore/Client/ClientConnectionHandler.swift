@@ -638,12 +638,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func logRequest(_ exchange: Exchange) {
-        guard let format = listener.logFormat, !exchange.logged else { return }
+        guard !exchange.logged else { return }
         exchange.logged = true
-        let line = RequestLogBridge.render(format: format, exchange: exchange, listener: listener, client: client,
-                                           threadTag: loop.threadTag)
-        if exchange.service?.service.logSuppress.suppresses(exchange.status ?? 0) == true { return }
-        env.log.log(.info, line)
+        RequestLogBridge.log(exchange, listener: listener, env: env, client: client)
     }
 
     private func armIdleTimer() {

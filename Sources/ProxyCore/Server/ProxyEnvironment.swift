@@ -12,10 +12,19 @@ final class ProxyEnvironment: Sendable {
     /// Client connections open right now (graceful shutdown waits for zero).
     let openConnections = Atomic<Int>(0)
 
-    init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget]) {
+    /// `%{service}N`/`%{backend}N` names and locations, made once per object.
+    private let logObjects: [ObjectIdentifier: RequestLogObject]
+
+    init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget],
+         logObjects: [ObjectIdentifier: RequestLogObject]) {
         self.log = log
+        self.logObjects = logObjects
         self.loops = loops
         self.targets = targets
+    }
+
+    func logObject(_ object: AnyObject?) -> RequestLogObject? {
+        object.flatMap { logObjects[ObjectIdentifier($0)] }
     }
 
     func target(for backend: BackendState) -> BackendTarget? {

@@ -42,7 +42,15 @@ public final class ProxyServer: Sendable {
             }
         }
         self.tunnels = tunnels
-        self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets)
+        var logObjects: [ObjectIdentifier: RequestLogObject] = [:]
+        for service in routing.listeners.flatMap(\.services) {
+            logObjects[ObjectIdentifier(service)] = RequestLogObject(service: service.service)
+            for backend in service.backends {
+                logObjects[ObjectIdentifier(backend)] = RequestLogObject(name: backend.displayName, range: backend.backend.range)
+            }
+        }
+        self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects)
+        let formats = RequestLogFormats(configuration: config)
         var listeners: [(ListenerRuntime, Int32)] = []
         for (i, listener) in config.listeners.enumerated() where i < sockets.count && i < routing.listeners.count {
             let port = ListeningSocket.localPort(sockets[i])
@@ -50,7 +58,7 @@ public final class ProxyServer: Sendable {
             if case .inet(let a) = listener.address { host = a.host } else { host = "127.0.0.1" }
             let runtime = ListenerRuntime(index: i, listener: listener, routing: routing.listeners[i],
                                           localAddress: host, port: port,
-                                          logFormat: ListenerRuntime.logFormat(for: listener, config: config))
+                                          logger: RequestLogger(listener: listener, formats: formats, sink: log))
             listeners.append((runtime, sockets[i]))
         }
         self.listeners = listeners

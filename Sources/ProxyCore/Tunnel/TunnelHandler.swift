@@ -134,7 +134,7 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
             idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) {
                 let idle = Int64(Clock.nowNanos() &- self.lastActivity)
                 if idle < limit { return schedule(limit - idle) }
-                self.env.log.log(.err, "(\(self.loop.threadTag)) I/O time out in tunnel")
+                self.env.log.log(.error, "(\(self.loop.threadTag)) I/O time out in tunnel")
                 self.close()
             }
         }
