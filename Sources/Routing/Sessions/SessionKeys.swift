@@ -19,33 +19,39 @@ public enum SessionKeys {
     /// name is compared case-insensitively and must be followed directly by `=`; the
     /// value runs to the next `;` (trailing blanks kept, possibly empty).
     public static func cookie(_ value: String, id: String) -> String? {
-        let v = Array(value.utf8)
-        let name = Array(id.utf8)
-        var i = 0
-        while i < v.count {
-            while i < v.count, v[i] == 0x20 || v[i] == 0x09 { i += 1 }
-            if i == v.count { break }
-            var end = i
-            while end < v.count, v[end] != UInt8(ascii: ";") { end += 1 }
-            if end - i > name.count, v[i + name.count] == UInt8(ascii: "="),
-               ASCII.equalsIgnoringCase(v[i..<i + name.count], name) {
-                return truncated(v[(i + name.count + 1)..<end])
+        var value = value
+        var id = id
+        return value.withUTF8 { v in
+            id.withUTF8 { name in
+                var i = 0
+                while i < v.count {
+                    while i < v.count, v[i] == 0x20 || v[i] == 0x09 { i += 1 }
+                    if i == v.count { break }
+                    var end = i
+                    while end < v.count, v[end] != UInt8(ascii: ";") { end += 1 }
+                    if end - i > name.count, v[i + name.count] == UInt8(ascii: "="),
+                       ASCII.equalsIgnoringCase(v[i..<i + name.count], name) {
+                        return truncated(v[(i + name.count + 1)..<end])
+                    }
+                    i = end
+                    if i == v.count { break }
+                    i += 1
+                }
+                return nil
             }
-            i = end
-            if i == v.count { break }
-            i += 1
         }
-        return nil
     }
 
     /// `key_authbasic`: the text after `Basic` and white space, not decoded. The
     /// scheme must be followed by a white-space character.
     public static func basic(_ authorization: String) -> String? {
-        let v = Array(authorization.utf8)
-        guard v.count > 5, ASCII.hasPrefixIgnoringCase(v, "Basic"), ASCII.isSpace(v[5]) else { return nil }
-        var i = 6
-        while i < v.count, ASCII.isSpace(v[i]) { i += 1 }
-        return truncated(v[i...])
+        var authorization = authorization
+        return authorization.withUTF8 { v in
+            guard v.count > 5, ASCII.hasPrefixIgnoringCase(v, "Basic"), ASCII.isSpace(v[5]) else { return nil }
+            var i = 6
+            while i < v.count, ASCII.isSpace(v[i]) { i += 1 }
+            return truncated(v[i...])
+        }
     }
 
     /// HEADER: the whole value of the header.
