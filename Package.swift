@@ -19,6 +19,13 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
+        // libcrypt (libxcrypt) for crypt(3) hashes in BasicAuth password files.
+        .systemLibrary(
+            name: "CCrypt",
+            path: "Sources/CCrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+
         // Pound's "genpat": POSIX ERE, PCRE2 (JIT), exact/prefix/suffix/contain.
         .target(name: "PoundRegex", dependencies: ["CPCRE2"]),
 
@@ -29,7 +36,7 @@ let package = Package(
         .target(name: "HTTPWire"),
 
         // Choosing where a request goes: service conditions, balancers, sessions.
-        .target(name: "Routing", dependencies: ["PoundConfig", "PoundRegex", "HTTPWire"]),
+        .target(name: "Routing", dependencies: ["PoundConfig", "PoundRegex", "HTTPWire", "CCrypt"]),
 
         // Request log formats (LogLevel 0-5, LogFormat) and the log sinks (stderr/syslog).
         .target(name: "RequestLog", dependencies: ["PoundConfig", "HTTPWire"]),

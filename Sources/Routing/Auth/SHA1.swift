@@ -1,0 +1,74 @@
+/// SHA-1 (FIPS 180-4), only for `{SHA}` entries of BasicAuth password files.
+struct SHA1 {
+    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+    private var buffer: [UInt8] = []
+    private var length: UInt64 = 0
+
+    init() { buffer.reserveCapacity(64) }
+
+    mutating func update<C: Collection<UInt8>>(_ data: C) {
+        for byte in data {
+            buffer.append(byte)
+            if buffer.count == 64 {
+                compress()
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        length &+= UInt64(data.count)
+    }
+
+    mutating func finalize() -> [UInt8] {
+        let bits = length &* 8
+        buffer.append(0x80)
+        if buffer.count > 56 {
+            while buffer.count < 64 { buffer.append(0) }
+            compress()
+            buffer.removeAll(keepingCapacity: true)
+        }
+        while buffer.count < 56 { buffer.append(0) }
+        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        compress()
+        var out: [UInt8] = []
+        for word in [h.0, h.1, h.2, h.3, h.4] {
+            for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+        }
+        return out
+    }
+
+    static func hash<C: Collection<UInt8>>(_ data: C) -> [UInt8] {
+        var s = SHA1()
+        s.update(data)
+        return s.finalize()
+    }
+
+    private mutating func compress() {
+        var w = [UInt32](repeating: 0, count: 80)
+        for t in 0..<16 {
+            w[t] = UInt32(buffer[4 * t]) << 24 | UInt32(buffer[4 * t + 1]) << 16
+                | UInt32(buffer[4 * t + 2]) << 8 | UInt32(buffer[4 * t + 3])
+        }
+        for t in 16..<80 {
+            let x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]
+            w[t] = x << 1 | x >> 31
+        }
+        var (a, b, c, d, e) = h
+        for t in 0..<80 {
+            let f: UInt32
+            let k: UInt32
+            switch t {
+            case 0..<20: f = (b & c) | (~b & d); k = 0x5A82_7999
+            case 20..<40: f = b ^ c ^ d; k = 0x6ED9_EBA1
+            case 40..<60: f = (b & c) | (b & d) | (c & d); k = 0x8F1B_BCDC
+            default: f = b ^ c ^ d; k = 0xCA62_C1D6
+            }
+            let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[t]
+            e = d
+            d = c
+            c = b << 30 | b >> 2
+            b = a
+            a = temp
+        }
+        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
+    }
+}

@@ -1,0 +1,91 @@
+import PoundConfig
+import PoundRegex
+
+/// A service (or named) condition prepared for evaluation: templates parsed, ACLs
+/// and password files indexed, a token-bucket table per `TBF` statement.
+indirect enum CompiledCondition: Sendable {
+    case pattern(PatternTest)
+    /// Patterns from a file: any may match.
+    case patternList(PatternListTest)
+    case acl(AddressList, forwarded: Bool)
+    case basicAuth(PasswordFile)
+    /// `ClientCert` and `LuaMatch`: not available yet, always false.
+    case unavailable
+    case tokenBucket(TokenBucketTable, Template)
+    case eval(Int)
+    case all([CompiledCondition])
+    case any([CompiledCondition])
+    case not(CompiledCondition)
+
+    enum Subject: Sendable {
+        case url, path, query, method, headerLine
+        case header(String)
+        case queryParam(String)
+        case string(Template)
+    }
+
+    struct PatternTest: Sendable {
+        var subject: Subject
+        var pattern: Pattern
+        var tag: String?
+        var decode: Bool
+    }
+
+    struct PatternListTest: Sendable {
+        var subject: Subject
+        var patterns: [Pattern]
+        var tag: String?
+        /// `-filewatch`: Pound evaluates an empty watched list as false, but an empty
+        /// `-file` list (an OR of nothing) as true.
+        var watched: Bool
+    }
+
+    struct Context {
+        var clock: any RoutingClock
+    }
+
+    init(_ condition: Condition, _ context: Context) throws {
+        switch condition {
+        case .match(let m):
+            self = .pattern(PatternTest(subject: try Self.subject(m.subject), pattern: m.pattern,
+                                        tag: m.tag, decode: m.decode))
+        case .patternFile(let f):
+            // Pound does not pass -decode on to the patterns read from a file.
+            self = .patternList(PatternListTest(subject: try Self.subject(f.subject), patterns: f.patterns,
+                                                tag: f.tag, watched: f.file.watch))
+        case .acl(let acl, let forwarded):
+            self = .acl(AddressList(acl), forwarded: forwarded)
+        case .basicAuth(let file):
+            self = .basicAuth(PasswordFile(file))
+        case .clientCert, .lua:
+            self = .unavailable
+        case .tokenBucket(let tb):
+            self = .tokenBucket(TokenBucketTable(tb, clock: context.clock),
+                                try Template(tb.keyTemplate, unknownAccessors: .literal))
+        case .eval(_, let index):
+            self = .eval(index)
+        case .group(let g):
+            self = try Self(group: g, context)
+        case .not(let c):
+            self = .not(try CompiledCondition(c, context))
+        }
+    }
+
+    init(group: ConditionGroup, _ context: Context) throws {
+        let parts = try group.conditions.map { try CompiledCondition($0, context) }
+        self = group.op == .and ? .all(parts) : .any(parts)
+    }
+
+    private static func subject(_ s: MatchSubject) throws -> Subject {
+        switch s {
+        case .url: .url
+        case .path: .path
+        case .query: .query
+        case .method: .method
+        case .headerLine: .headerLine
+        case .header(let n): .header(n)
+        case .queryParam(let n): .queryParam(n)
+        case .string(let t): .string(try Template(t, unknownAccessors: .literal))
+        }
+    }
+}

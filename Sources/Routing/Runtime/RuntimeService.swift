@@ -1,0 +1,192 @@
+import Synchronization
+import HTTPWire
+import PoundConfig
+import PoundRegex
+
+/// A service ready to route: compiled conditions, backends with their state,
+/// balancers and the session table. Shared by every event loop (a global service
+/// also by every listener).
+public final class RuntimeService: Sendable {
+    public let service: Service
+    /// Position in its list: the listener's own services (ACME services included,
+    /// where Pound puts them) or the global services.
+    public let index: Int
+    /// The listener that owns it; nil for a global service.
+    public let listenerIndex: Int?
+    /// Normal backends first, then the Emergency ones (`BackendState.index`).
+    public let backends: [BackendState]
+    /// nil without `Session`.
+    public let sessions: SessionTable?
+    public let sessionKind: SessionKind?
+    /// The `ACME "dir"` this service was made for (its backend answers challenges).
+    public let acmeChallenge: ACMEChallenge?
+
+    let condition: CompiledCondition
+    let named: NamedConditions
+    let scope: RoutingScope
+    private let groups: [BalancerGroup]
+    private let disabledFlag: Atomic<Bool>
+
+    /// One balancer group: Pound's BALANCER (weight 0 = normal, 65535 = Emergency).
+    struct BalancerGroup: Sendable {
+        let members: [Int]
+        let priorities: [Int]
+        let balancer: any Balancer
+    }
+
+    init(service: Service, index: Int, listenerIndex: Int?, condition: CompiledCondition,
+         named: NamedConditions, scope: RoutingScope, options: RoutingOptions,
+         acmeChallenge: ACMEChallenge? = nil) throws {
+        self.service = service
+        self.index = index
+        self.listenerIndex = listenerIndex
+        self.condition = condition
+        self.named = named
+        self.scope = scope
+        self.acmeChallenge = acmeChallenge
+        self.disabledFlag = Atomic(service.disabled)
+
+        var backends: [BackendState] = []
+        for b in service.backends.normal {
+            backends.append(BackendState(backend: b, index: backends.count, isEmergency: false,
+                                         acmeDirectory: acmeChallenge?.directory))
+        }
+        for b in service.backends.emergency {
+            backends.append(BackendState(backend: b, index: backends.count, isEmergency: true))
+        }
+        self.backends = backends
+
+        let factory: any BalancerFactory
+        let algorithmName: String
+        switch service.balancer {
+        case .random:
+            factory = RandomBalancer.Factory(random: options.random)
+            algorithmName = "random"
+        case .iwrr:
+            factory = IWRRBalancer.Factory()
+            algorithmName = "iwrr"
+        case .module(let name):
+            guard let f = options.balancerModules[name] else {
+                throw RoutingBuildError.balancerModuleUnavailable(name: name, range: service.range)
+            }
+            factory = f
+            algorithmName = name
+        }
+        var groups: [BalancerGroup] = []
+        for members in [backends.filter { !$0.isEmergency }, backends.filter(\.isEmergency)] where !members.isEmpty {
+            let priorities = members.map(\.priority)
+            do {
+                groups.append(BalancerGroup(members: members.map(\.index), priorities: priorities,
+                                            balancer: try factory.makeBalancer(priorities: priorities)))
+            } catch {
+                throw RoutingBuildError.balancerRejected(name: algorithmName, reason: "\(error)", range: service.range)
+            }
+        }
+        self.groups = groups
+
+        if let settings = service.session {
+            let kind: SessionKind
+            switch settings.type {
+            case .ip: kind = .ip
+            case .basic: kind = .basic
+            case .url: kind = .url
+            case .parameter: kind = .parm
+            case .cookie: kind = .cookie
+            case .header: kind = .header
+            case .module(let name):
+                throw RoutingBuildError.sessionModuleUnavailable(name: name, range: settings.range)
+            }
+            sessionKind = kind
+            sessions = SessionTable(ttlSeconds: settings.ttl, clock: options.clock)
+        } else {
+            sessionKind = nil
+            sessions = nil
+        }
+    }
+
+    /// `%{service}N`: the service name, "-" when it has none (Pound's `print_str`).
+    public var name: String { service.name ?? "-" }
+
+    /// Administratively disabled (config `Disabled`, or the control interface):
+    /// service selection skips it.
+    public var isDisabled: Bool { disabledFlag.load(ordering: .relaxed) }
+
+    public func setDisabled(_ value: Bool) {
+        disabledFlag.store(value, ordering: .relaxed)
+    }
+
+    /// Whether some backend of any group can serve (Pound's `service_has_backends`).
+    public var hasUsableBackend: Bool {
+        backends.contains { $0.isUsable }
+    }
+
+    // MARK: Choosing a backend
+
+    /// Pound's `get_backend`: nothing when no backend of any group is usable (503);
+    /// otherwise the backend of the request's session if it has one (a disabled
+    /// backend keeps its sessions, as in Pound), else the balancer's choice over the
+    /// normal group, then the Emergency group; a new session is remembered for the
+    /// request's key.
+    public func chooseBackend(for request: RoutingRequest) -> BackendState? {
+        guard hasUsableBackend else { return nil }
+        if let sessions, let kind = sessionKind,
+           let key = SessionKeys.requestKey(type: kind, id: service.session?.id, head: request.head,
+                                            client: request.client) {
+            let chosen = sessions.resolve(key, isAlive: { backends[$0].isAlive }, choose: { balance() })
+            return chosen.map { backends[$0] }
+        }
+        return balance().map { backends[$0] }
+    }
+
+    /// The balancers alone (`service_lb_select_backend`), without sessions.
+    public func balance() -> Int? {
+        for group in groups {
+            if group.members.count == 1 {
+                // Pound's balancer_select_backend: a lone backend is taken if usable,
+                // whatever its priority.
+                let only = group.members[0]
+                if backends[only].isUsable { return only }
+                continue
+            }
+            let n = group.members.count
+            let picked: Int? = withUnsafeTemporaryAllocation(of: Bool.self, capacity: n) { usable in
+                for i in 0..<n { usable[i] = backends[group.members[i]].isUsable }
+                return group.priorities.withUnsafeBufferPointer { priorities in
+                    group.balancer.choose(from: BalancerCandidates(priorities: priorities,
+                                                                   usable: UnsafeBufferPointer(usable)))
+                }
+            }
+            if let picked, picked >= 0, picked < n {
+                return group.members[picked]
+            }
+        }
+        return nil
+    }
+
+    /// After a backend answered: COOKIE, HEADER and BASIC sessions learn the key the
+    /// response carries (the first `Set-Cookie`, the `ID` header, `Authorization`) and
+    /// bind it to `backend` unless a session for it exists (`upd_session`).
+    public func learnSession(request: RoutingRequest, response: HTTPResponseHead, backend: BackendState) {
+        guard let sessions, let kind = sessionKind,
+              let key = SessionKeys.responseKey(type: kind, id: service.session?.id, headers: response.headers)
+        else { return }
+        sessions.learn(key, backend: backend.index)
+    }
+
+    /// A connect failure (Pound's `kill_be(..., BE_KILL)`): the backend is marked dead
+    /// and its sessions are dropped. True when this call changed it from alive (log
+    /// "Backend ADDR dead (killed)" then). Special backends cannot die.
+    @discardableResult
+    public func backendFailed(_ b: BackendState) -> Bool {
+        guard b.isServer else { return false }
+        let changed = b.markDead()
+        sessions?.remove(backend: b.index)
+        return changed
+    }
+
+    /// Evaluates the service's conditions alone (as selection does for it).
+    func matches(_ request: inout RoutingRequest) -> MatchResult {
+        request.scope.service = scope
+        return condition.evaluate(&request, named)
+    }
+}
