@@ -119,6 +119,8 @@ final class ProxyEngineTests: XCTestCase {
         var buf = [UInt8](repeating: 0, count: 100)
         let n = recv(c.fd, &buf, buf.count, 0)
         XCTAssertEqual(String(decoding: buf[0..<max(n, 0)], as: UTF8.self), "raw bytes after upgrade")
+        // Like Pound, a graceful stop waits for relays in progress: end this one first.
+        shutdown(c.fd, Int32(SHUT_RDWR))
         XCTAssertEqual(p.stop(), 0)
     }
 

@@ -206,6 +206,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         exchange.service = service
         ForwardingHeaders.apply(to: &request.head, client: client, listener: listener)
+        listener.rewriter.apply(to: &request)
+        env.rewriter(for: service)?.apply(to: &request)
         exchange.request = request
         // Body bytes that came with the head wait until the backend is ready.
         pumpRequestBody(exchange)

@@ -14,9 +14,12 @@ final class ProxyEnvironment: Sendable {
 
     /// `%{service}N`/`%{backend}N` names and locations, made once per object.
     private let logObjects: [ObjectIdentifier: RequestLogObject]
+    /// Each service's header operations.
+    private let rewriters: [ObjectIdentifier: HeaderRewriter]
 
     init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget],
-         logObjects: [ObjectIdentifier: RequestLogObject]) {
+         logObjects: [ObjectIdentifier: RequestLogObject], rewriters: [ObjectIdentifier: HeaderRewriter]) {
+        self.rewriters = rewriters
         self.log = log
         self.logObjects = logObjects
         self.loops = loops
@@ -25,6 +28,10 @@ final class ProxyEnvironment: Sendable {
 
     func logObject(_ object: AnyObject?) -> RequestLogObject? {
         object.flatMap { logObjects[ObjectIdentifier($0)] }
+    }
+
+    func rewriter(for service: RuntimeService) -> HeaderRewriter? {
+        rewriters[ObjectIdentifier(service)]
     }
 
     func target(for backend: BackendState) -> BackendTarget? {

@@ -44,13 +44,25 @@ public final class ProxyServer: Sendable {
         }
         self.tunnels = tunnels
         var logObjects: [ObjectIdentifier: RequestLogObject] = [:]
+        var rewriters: [ObjectIdentifier: HeaderRewriter] = [:]
+        var unsupported: Set<String> = []
+        for listener in config.listeners {
+            unsupported.formUnion(HeaderRewriter(listener.rewrite.request).unsupported)
+        }
         for service in routing.listeners.flatMap(\.services) {
+            let rewriter = HeaderRewriter(service.service.rewrite.request)
+            unsupported.formUnion(rewriter.unsupported)
+            if !rewriter.isEmpty { rewriters[ObjectIdentifier(service)] = rewriter }
             logObjects[ObjectIdentifier(service)] = RequestLogObject(service: service.service)
             for backend in service.backends {
                 logObjects[ObjectIdentifier(backend)] = RequestLogObject(name: backend.displayName, range: backend.backend.range)
             }
         }
-        self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects)
+        self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects,
+                                    rewriters: rewriters)
+        for what in unsupported.sorted() {
+            log.log(.warning, "\(what): not applied by this version of pounce")
+        }
         let formats = RequestLogFormats(configuration: config)
         var listeners: [(ListenerRuntime, Int32)] = []
         for (i, listener) in config.listeners.enumerated() where i < sockets.count && i < routing.listeners.count {
