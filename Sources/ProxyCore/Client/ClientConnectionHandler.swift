@@ -206,8 +206,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         exchange.service = service
         ForwardingHeaders.apply(to: &request.head, client: client, listener: listener)
-        listener.rewriter.apply(to: &request)
-        env.rewriter(for: service)?.apply(to: &request)
+        listener.rewriter.request.applyRequest(&request)
+        env.rewriter(for: service)?.request.applyRequest(&request)
         exchange.request = request
         // Body bytes that came with the head wait until the backend is ready.
         pumpRequestBody(exchange)
@@ -411,6 +411,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         // connection, not to the client's.
         head.headers.remove("Connection")
         head.headers.remove("Keep-Alive")
+        // Responses: the service's rules first, then the listener's (Pound's order).
+        env.rewriter(for: exchange.service)?.response.applyHeaders(&head.headers, request: exchange.request)
+        listener.rewriter.response.applyHeaders(&head.headers, request: exchange.request)
         if !exchange.clientKeepAlive && exchange.request.head.version == .http1_1 {
             head.headers.append("Connection", "close")
         }

@@ -1,4 +1,5 @@
 import HTTPWire
+import HTTPWire
 import PoundConfig
 
 /// Pound's own error responses (`bio_err_reply`): the built-in HTML page or the
@@ -31,34 +32,36 @@ struct ErrorReply {
         reasons[normalized(status)]?.reason ?? "Internal Server Error"
     }
 
-    /// The response bytes and the status line `%>s` logs.
-    static func render(status rawStatus: Int, minorVersion: Int, page: ErrorPage?) -> (bytes: [UInt8], statusLine: String, bodySize: Int) {
+    /// The response bytes and the status line `%>s` logs. `rewrite` may change the
+    /// header list (Pound's `cb_hdr_rewrite`: response rules for `Error` backends).
+    static func render(status rawStatus: Int, minorVersion: Int, page: ErrorPage?,
+                       rewrite: ((inout HTTPHeaders) -> Void)? = nil) -> (bytes: [UInt8], statusLine: String, bodySize: Int) {
         let status = normalized(rawStatus)
         let entry = reasons[status] ?? ("Internal Server Error", "")
         let body: String
-        var extra: [String] = []
+        var headers = HTTPHeaders()
         if let page {
             body = page.body
-            extra = page.headers
+            for line in page.headers {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers.append(String(line[..<colon]), String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }))
+            }
         } else {
             body = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\"><html><head><title>\(status) \(entry.reason)</title></head><body><h1>\(entry.reason)</h1><p>\(entry.text)</p></body></html>"
         }
+        // Pound's own headers only where the page did not set them (H_KEEP).
+        for (name, value) in [("Content-Type", "text/html"), ("Expires", "now"), ("Pragma", "no-cache"),
+                              ("Cache-control", "no-cache,no-store")] where !headers.contains(name) {
+            headers.append(name, value)
+        }
+        rewrite?(&headers)
         let bodyBytes = Array(body.utf8)
         let statusLine = "HTTP/1.\(minorVersion) \(status) \(entry.reason)"
         var head = statusLine + "\r\n"
         if minorVersion == 1 {
             head += "Content-Length: \(bodyBytes.count)\r\nConnection: close\r\n"
         }
-        // Page headers first, then Pound's own, each only if the page did not set it.
-        var names: [String] = []
-        for line in extra {
-            head += line + "\r\n"
-            if let colon = line.firstIndex(of: ":") { names.append(line[..<colon].lowercased()) }
-        }
-        for line in ["Content-Type: text/html", "Expires: now", "Pragma: no-cache", "Cache-control: no-cache,no-store"] {
-            let name = line[..<(line.firstIndex(of: ":") ?? line.endIndex)].lowercased()
-            if !names.contains(name) { head += line + "\r\n" }
-        }
+        for field in headers { head += field.line + "\r\n" }
         head += "\r\n"
         return (Array(head.utf8) + bodyBytes, statusLine, bodyBytes.count)
     }

@@ -9,8 +9,14 @@ enum SpecialResponder {
         let minor = exchange.request.head.version.minor == 0 ? 0 : 1
         switch backend.backend.kind {
         case .error(let status, let page):
+            let request = exchange.request
+            let serviceRules = handler.env.rewriter(for: exchange.service)?.response
+            let listenerRules = handler.listener.rewriter.response
             let reply = ErrorReply.render(status: status, minorVersion: minor,
-                                          page: page ?? handler.listener.errorPage(status))
+                                          page: page ?? handler.listener.errorPage(status)) { headers in
+                serviceRules?.applyHeaders(&headers, request: request)
+                listenerRules.applyHeaders(&headers, request: request)
+            }
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
                                    status: ErrorReply.normalized(status), bodySize: reply.bodySize, keepAlive: false)
         case .success:

@@ -17,7 +17,7 @@ final class ListenerRuntime: Sendable {
     /// The request log in force (its formatter is nil for LogLevel 0).
     let logger: RequestLogger
     let logListener: RequestLogListener
-    let rewriter: HeaderRewriter
+    let rewriter: Rewriters
 
     init(index: Int, listener: Listener, routing: ListenerRouting, localAddress: String, port: Int,
          logger: RequestLogger) {
@@ -27,7 +27,7 @@ final class ListenerRuntime: Sendable {
         self.localAddress = localAddress
         self.port = port
         self.logger = logger
-        self.rewriter = HeaderRewriter(listener.rewrite.request)
+        self.rewriter = Rewriters(listener.rewrite)
         self.logListener = RequestLogListener(name: listener.name, location: listener.range.description,
                                               address: localAddress, port: port > 0 ? String(port) : nil)
         self.info = ListenerInfo(index: index, name: listener.name, port: port, isHTTPS: listener.tls != nil)

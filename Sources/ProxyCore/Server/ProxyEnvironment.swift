@@ -15,10 +15,10 @@ final class ProxyEnvironment: Sendable {
     /// `%{service}N`/`%{backend}N` names and locations, made once per object.
     private let logObjects: [ObjectIdentifier: RequestLogObject]
     /// Each service's header operations.
-    private let rewriters: [ObjectIdentifier: HeaderRewriter]
+    private let rewriters: [ObjectIdentifier: Rewriters]
 
     init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget],
-         logObjects: [ObjectIdentifier: RequestLogObject], rewriters: [ObjectIdentifier: HeaderRewriter]) {
+         logObjects: [ObjectIdentifier: RequestLogObject], rewriters: [ObjectIdentifier: Rewriters]) {
         self.rewriters = rewriters
         self.log = log
         self.logObjects = logObjects
@@ -30,8 +30,9 @@ final class ProxyEnvironment: Sendable {
         object.flatMap { logObjects[ObjectIdentifier($0)] }
     }
 
-    func rewriter(for service: RuntimeService) -> HeaderRewriter? {
-        rewriters[ObjectIdentifier(service)]
+    func rewriter(for service: RuntimeService?) -> Rewriters? {
+        guard let service else { return nil }
+        return rewriters[ObjectIdentifier(service)]
     }
 
     func target(for backend: BackendState) -> BackendTarget? {

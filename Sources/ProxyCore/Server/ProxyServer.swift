@@ -44,13 +44,13 @@ public final class ProxyServer: Sendable {
         }
         self.tunnels = tunnels
         var logObjects: [ObjectIdentifier: RequestLogObject] = [:]
-        var rewriters: [ObjectIdentifier: HeaderRewriter] = [:]
+        var rewriters: [ObjectIdentifier: Rewriters] = [:]
         var unsupported: Set<String> = []
         for listener in config.listeners {
-            unsupported.formUnion(HeaderRewriter(listener.rewrite.request).unsupported)
+            unsupported.formUnion(Rewriters(listener.rewrite).unsupported)
         }
         for service in routing.listeners.flatMap(\.services) {
-            let rewriter = HeaderRewriter(service.service.rewrite.request)
+            let rewriter = Rewriters(service.service.rewrite)
             unsupported.formUnion(rewriter.unsupported)
             if !rewriter.isEmpty { rewriters[ObjectIdentifier(service)] = rewriter }
             logObjects[ObjectIdentifier(service)] = RequestLogObject(service: service.service)
