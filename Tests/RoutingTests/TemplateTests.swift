@@ -132,4 +132,27 @@ import PoundRegex
         let lenient = try Template("[%[nope]][%[remoteip]]", unknownAccessors: .literal)
         #expect(lenient.expand(request("GET", "/")) == "[%[nope]][%[remoteip]]")
     }
+
+    @Test func unixPeerIsShownAsSocket() throws {
+        #expect(try Template("%[remoteip 1]").expand(request("GET", "/", client: "unix")) == "socket")
+    }
+
+    @Test func selectionFailureStopsAtTheFailingService() throws {
+        let t = try routing("""
+        ListenHTTP
+          Service "bad"
+            StringMatch "%[url" ".*"
+        \(backend(9001))  End
+          Service "good"
+        \(backend(9002))  End
+        End
+        """)
+        var r = request("GET", "/")
+        guard case .failed(let s) = t.listeners[0].select(&r) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(s.name == "bad")
+        #expect(r.warnings == ["string_match \"%[url\": unclosed %[ at offset 0"])
+    }
 }

@@ -1,24 +1,6 @@
 import HTTPWire
 import PoundRegex
 
-/// Pound's three-valued condition result (`match_cond`: 1, 0, -1).
-enum MatchResult: UInt8, Sendable {
-    case no = 1
-    case yes = 2
-    /// Evaluation failed (bad Authorization encoding, failed template expansion, an
-    /// ACL check on a non-IP peer...): service selection stops and answers 500.
-    case error = 3
-
-    init(_ b: Bool) { self = b ? .yes : .no }
-}
-
-/// The named conditions (`Condition "NAME" ... End`) by their index, for `Eval`.
-final class NamedConditions: Sendable {
-    let conditions: [CompiledCondition]
-    init(_ conditions: [CompiledCondition]) { self.conditions = conditions }
-    static let none = NamedConditions([])
-}
-
 extension CompiledCondition {
     /// Marks a named condition under evaluation, so a condition that `Eval`s itself
     /// fails instead of recursing forever (Pound would overflow its stack).

@@ -121,8 +121,3 @@ public enum SessionKeys {
         }
     }
 }
-
-/// The built-in session types.
-public enum SessionKind: Sendable, Hashable {
-    case ip, basic, url, parm, cookie, header
-}

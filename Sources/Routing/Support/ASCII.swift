@@ -1,5 +1,3 @@
-import HTTPWire
-
 /// Byte-level character classes and comparisons, as Pound's `c_*` functions: ASCII
 /// only, locale-free, and allocation-free (HTTPWire's `hasName` lowercases copies).
 enum ASCII {
@@ -54,15 +52,5 @@ enum ASCII {
             i = s.index(after: i)
         }
         return true
-    }
-}
-
-extension HTTPHeaders {
-    /// The value of the first header called `name` (Pound's `http_header_list_locate_name`).
-    func firstValue(named name: String) -> String? {
-        for field in fields where ASCII.equalsIgnoringCase(field.name, name) {
-            return field.value
-        }
-        return nil
     }
 }

@@ -17,6 +17,8 @@
 public struct Template: Sendable {
     public let source: String
     let segments: [Segment]
+    /// The text when there is nothing to expand (most TBF keys are not).
+    private let literalText: String?
 
     enum Segment: Sendable {
         case literal([UInt8])
@@ -50,13 +52,20 @@ public struct Template: Sendable {
 
     public init(_ source: String, unknownAccessors: UnknownAccessorPolicy) throws {
         self.source = source
-        self.segments = try Self.parse(Array(source.utf8), source: source, policy: unknownAccessors)
+        let segments = try Self.parse(Array(source.utf8), source: source, policy: unknownAccessors)
+        self.segments = segments
+        switch segments.first {
+        case nil where segments.isEmpty:
+            literalText = ""
+        case .literal(let bytes)? where segments.count == 1:
+            literalText = String(decoding: bytes, as: UTF8.self)
+        default:
+            literalText = nil
+        }
     }
 
     /// True when the template has no expansions at all.
-    public var isLiteral: Bool {
-        segments.allSatisfy { if case .literal = $0 { true } else { false } }
-    }
+    public var isLiteral: Bool { literalText != nil }
 
     /// The expansion for `request`. When a reference cannot be resolved its text is
     /// left in place (Pound would fail the expansion; use `expansion(_:what:)` to
@@ -69,6 +78,7 @@ public struct Template: Sendable {
     /// log. When there are errors Pound discards the text and fails the operation
     /// (a condition evaluates to "error", the request gets 500).
     public func expansion(_ request: RoutingRequest, what: String) -> TemplateExpansion {
+        if let literalText { return TemplateExpansion(text: literalText, errors: [], warnings: []) }
         var out: [UInt8] = []
         var errors: [String] = []
         var warnings: [String] = []
@@ -236,28 +246,5 @@ public struct Template: Sendable {
         }
         flush()
         return segments
-    }
-}
-
-/// The result of expanding a template for one request.
-public struct TemplateExpansion: Sendable, Equatable {
-    public var text: String
-    /// Pound's warnings for failed references and syntax errors; non-empty means the
-    /// expansion failed (Pound returns NULL and the caller answers 500).
-    public var errors: [String]
-    /// Warnings that do not fail the expansion (an unknown `%[const]` encoding).
-    public var warnings: [String]
-
-    public var succeeded: Bool { errors.isEmpty }
-}
-
-public enum TemplateError: Error, Equatable, CustomStringConvertible {
-    case unknownAccessor(template: String, accessor: String)
-
-    public var description: String {
-        switch self {
-        case .unknownAccessor(let template, let accessor):
-            "\"\(template)\": unknown request accessor \(accessor)"
-        }
     }
 }
