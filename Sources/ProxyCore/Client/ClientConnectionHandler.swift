@@ -200,9 +200,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if closeRequested { exchange.clientKeepAlive = false }
         state = .exchanging(exchange)
 
-        guard let service = listener.routing.selectService(&request) else {
+        let service: RuntimeService
+        switch listener.routing.select(&request) {
+        case .service(let s):
+            service = s
+        case .noMatch:
             exchange.request = request
             return fail(exchange, status: 503, message: "no suitable service found")
+        case .failed(let s):
+            // A condition that cannot be evaluated (bad credentials encoding, a
+            // failed expansion): Pound logs why and answers 500.
+            exchange.request = request
+            exchange.service = s
+            for warning in request.warnings { diagnostic(exchange: exchange, status: nil, message: warning) }
+            return fail(exchange, status: 500, message: "no suitable service found")
         }
         exchange.service = service
         ForwardingHeaders.apply(to: &request.head, client: client, listener: listener)
@@ -399,9 +410,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             fail(exchange, status: 503, message: "malformed response", reverse: true)
             return false
         }
-        if let service = exchange.service, let backend = exchange.backend {
-            service.learnSession(request: exchange.request, response: head, backend: backend)
-        }
         // Chunked wins over a Content-Length sent with it; passing both on would
         // let the client frame the body differently from us.
         if framing == .chunked { head.headers.remove("Content-Length") }
@@ -414,6 +422,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         // Responses: the service's rules first, then the listener's (Pound's order).
         env.rewriter(for: exchange.service)?.response.applyHeaders(&head.headers, request: exchange.request)
         listener.rewriter.response.applyHeaders(&head.headers, request: exchange.request)
+        // Sessions learn from the response as the client will see it (Pound's order).
+        if let service = exchange.service, let backend = exchange.backend {
+            service.learnSession(request: exchange.request, response: head, backend: backend)
+        }
         if !exchange.clientKeepAlive && exchange.request.head.version == .http1_1 {
             head.headers.append("Connection", "close")
         }
