@@ -27,7 +27,7 @@ public final class ProxyServer: Sendable {
     /// `sockets[i]` is the listening descriptor of `config.listeners[i]`, already
     /// bound or received through `SocketFrom`.
     public init(config: PoundConfiguration, routing: RoutingTable, sockets: [Int32], log: LogSink,
-                threads: Int = System.coreCount) throws {
+                threads: Int = CPUAffinity.usableCores()) throws {
         self.config = config
         self.routing = routing
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
