@@ -124,6 +124,30 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    func testHalfClosedClientStillGetsItsResponse() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        c.send("GET /half HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.shutdownWrite()
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.header("x-request-line"), "GET /half HTTP/1.1")
+        XCTAssertEqual(c.readAll(), "", "then the connection ends")
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testIdleClientIsDisconnectedAfterClientTimeout() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b), global: "Client 1"))
+        let c = try TCP(port: p.port)
+        let start = Date()
+        XCTAssertEqual(c.readAll(), "")
+        let waited = Date().timeIntervalSince(start)
+        XCTAssertGreaterThanOrEqual(waited, 0.9)
+        XCTAssertLessThan(waited, 5)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     // MARK: 2: request checks and smuggling
 
     func testRequestChecksAnswerPoundsStatuses() throws {

@@ -28,11 +28,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var inbound: ByteBuffer
     private var state: State = .awaitingHead
     private var closeRequested = false
-    private var idleTimer: Scheduled<Void>?
-    private var tunnelTimer: Scheduled<Void>?
-    private var tunnelTimeout: Int64 = 600
+    /// When an idle connection (no request in progress) is closed; 0 = not idle.
+    private var idleDeadline: UInt64 = 0
+    private var tunnelTimeout: UInt64 = 600
+    private var tunnelActivity: UInt64 = 0
+    /// The client shut its sending side: finish what is in progress, then close.
+    private var inputClosed = false
 
     static let maxHeadBytes = 1 << 20
+    /// Pipelined bytes buffered while a response is in progress before reading stops.
+    static let pipelineBuffer = 64 * 1024
 
     init(listener: ListenerRuntime, env: ProxyEnvironment, loop: LoopContext) {
         self.listener = listener
@@ -83,6 +88,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var buffer = unwrapInboundIn(data)
         switch state {
         case .tunneling(let backend):
+            tunnelActivity = Clock.nowNanos()
             backend.write(buffer, flush: false)
             return
         case .closed:
@@ -101,13 +107,38 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch state {
         case .tunneling(let backend):
             backend.channel.flush()
-            restartTunnelTimer()
+            tunnelActivity = Clock.nowNanos()
             if backend.isWritable { context.read() }
         case .exchanging(let exchange):
             exchange.connection?.channel.flush()
-            if wantsClientData(exchange) { context.read() }
+            // Keeping the read armed while the response is on its way spares two
+            // epoll_ctl calls per request; pipelined bytes wait in `inbound`.
+            if exchange.requestComplete ? inbound.readableBytes < Self.pipelineBuffer : wantsClientData(exchange) {
+                context.read()
+            }
         case .awaitingHead:
             context.read()
+        case .closed:
+            break
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        inputClosed = true
+        switch state {
+        case .awaitingHead:
+            close()
+        case .exchanging(let exchange):
+            exchange.clientKeepAlive = false
+            if !exchange.requestComplete {
+                // The body can never be completed: nothing sensible can follow.
+                close()
+            }
+        case .tunneling(let backend):
+            backend.channel.close(mode: .output, promise: nil)
         case .closed:
             break
         }
@@ -304,7 +335,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             interim.writeString("HTTP/1.1 100 Continue\r\n\r\n")
             context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
         }
-        armResponseTimer(exchange)
+        exchange.lastBackendActivity = Clock.nowNanos()
         connection.read()
         if wantsClientData(exchange) { context.read() }
     }
@@ -354,7 +385,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .exchanging(let exchange) where exchange.connection === connection:
             exchange.receivedResponseBytes = true
             exchange.requestHeadBytes = nil
-            restartResponseTimer(exchange)
+            exchange.lastBackendActivity = Clock.nowNanos()
             handleResponseBytes(exchange, data)
         default:
             connection.close()
@@ -466,7 +497,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch state {
         case .tunneling:
             context.flush()
-            restartTunnelTimer()
+            tunnelActivity = Clock.nowNanos()
             if context.channel.isWritable { connection.read() }
         case .exchanging(let exchange) where exchange.connection === connection:
             context.flush()
@@ -528,7 +559,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func completeResponse(_ exchange: Exchange, trailing: Int) {
         exchange.responseComplete = true
-        exchange.responseTimer?.cancel()
         // Bytes after the response mean the backend is out of step with us.
         if trailing > 0 { exchange.backendReusable = false }
         logRequest(exchange)
@@ -552,7 +582,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         state = .awaitingHead
         context.flush()
-        if !exchange.clientKeepAlive || closeRequested {
+        if !exchange.clientKeepAlive || closeRequested || inputClosed {
             return close()
         }
         if inbound.readableBytes > 0 {
@@ -568,7 +598,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func upgrade(_ exchange: Exchange, head: HTTPResponseHead, rest: ByteBuffer) {
         guard let context, let connection = exchange.connection else { return }
-        exchange.responseTimer?.cancel()
         exchange.status = head.status
         exchange.statusLine = head.statusLine
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
@@ -577,23 +606,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         logRequest(exchange)
         exchange.connection = nil
         state = .tunneling(connection)
-        tunnelTimeout = Int64(exchange.target?.webSocketTimeout ?? 600)
+        tunnelTimeout = UInt64(max(exchange.target?.webSocketTimeout ?? 600, 1)) * 1_000_000_000
         // Bytes the client sent after the upgrade request belong to the new protocol.
         if inbound.readableBytes > 0 {
             connection.write(inbound, flush: true)
             inbound.clear()
         }
-        restartTunnelTimer()
+        tunnelActivity = Clock.nowNanos()
         connection.read()
         context.read()
-    }
-
-    private func restartTunnelTimer() {
-        tunnelTimer?.cancel()
-        guard let context else { return }
-        tunnelTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(tunnelTimeout)) {
-            self.close()
-        }
     }
 
     // MARK: errors, timers, logging
@@ -616,7 +637,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             exchange.connection = nil
             loop.pool.release(connection, reusable: false)
         }
-        exchange.responseTimer?.cancel()
         guard let context, exchange.responseHead == nil else { return close() }
         let minor = exchange.request.head.version.minor == 0 && exchange.request.head.method != "" ? 0 : 1
         let reply = ErrorReply.render(status: status, minorVersion: minor, page: listener.errorPage(ErrorReply.normalized(status)))
@@ -661,47 +681,37 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func armIdleTimer() {
-        idleTimer?.cancel()
-        guard let context else { return }
-        let seconds = Int64(max(listener.clientTimeout, 1))
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(seconds)) {
-            if case .awaitingHead = self.state { self.close() }
-        }
+        idleDeadline = Clock.nowNanos() &+ UInt64(max(listener.clientTimeout, 1)) * 1_000_000_000
     }
 
     private func cancelIdleTimer() {
-        idleTimer?.cancel()
-        idleTimer = nil
+        idleDeadline = 0
     }
 
-    /// `TimeOut`: the backend must send something at least this often. The timer is
-    /// armed once and re-armed from the last activity when it fires, instead of
-    /// being rescheduled on every read.
-    private func armResponseTimer(_ exchange: Exchange, after delay: Int64? = nil) {
-        exchange.responseTimer?.cancel()
-        guard let context, let timeout = exchange.target?.timeout else { return }
-        let limit = Int64(max(timeout, 1)) * 1_000_000_000
-        exchange.lastBackendActivity = Clock.nowNanos()
-        exchange.responseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay ?? limit)) {
-            guard case .exchanging(let current) = self.state, current === exchange, !exchange.responseComplete else { return }
-            let idle = Int64(Clock.nowNanos() &- exchange.lastBackendActivity)
-            if idle < limit {
-                let last = exchange.lastBackendActivity
-                self.armResponseTimer(exchange, after: limit - idle)
-                exchange.lastBackendActivity = last
-                return
-            }
+    /// Called by the loop's once-a-second sweep (Pound's timeouts are whole
+    /// seconds), so no request schedules or cancels a timer of its own.
+    func checkTimeouts(now: UInt64) {
+        switch state {
+        case .awaitingHead:
+            // `Client`: how long a client may take to send a request.
+            if idleDeadline != 0 && now > idleDeadline { close() }
+        case .exchanging(let exchange):
+            // `TimeOut`: the backend must send something at least this often.
+            guard exchange.connection != nil, !exchange.responseComplete, let target = exchange.target else { return }
+            let limit = UInt64(max(target.timeout, 1)) * 1_000_000_000
+            guard now &- exchange.lastBackendActivity > limit else { return }
             exchange.backendReusable = false
             if exchange.responseHead == nil {
-                self.fail(exchange, status: 503, message: "response read error: Connection timed out", reverse: true)
+                fail(exchange, status: 503, message: "response read error: Connection timed out", reverse: true)
             } else {
-                self.close()
+                close()
             }
+        case .tunneling:
+            // `WSTimeOut`: an upgraded connection idle in both directions.
+            if now &- tunnelActivity > tunnelTimeout { close() }
+        case .closed:
+            break
         }
-    }
-
-    private func restartResponseTimer(_ exchange: Exchange) {
-        exchange.lastBackendActivity = Clock.nowNanos()
     }
 
     func close() {
@@ -717,7 +727,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .closed:
             return
         case .exchanging(let exchange):
-            exchange.responseTimer?.cancel()
             if let connection = exchange.connection {
                 exchange.connection = nil
                 loop.pool.release(connection, reusable: false)
@@ -730,10 +739,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         state = .closed
         cancelIdleTimer()
-        tunnelTimer?.cancel()
         loop.unregister(self)
         env.openConnections.subtract(1, ordering: .relaxed)
     }
 }
 
-extension ClientConnectionHandler: BackendConnectionDelegate {}
+extension ClientConnectionHandler: BackendConnectionDelegate, LoopConnection {}

@@ -41,7 +41,6 @@ final class Exchange {
     var backendReusable = false
     var statusLine: String?
     var status: Int?
-    var responseTimer: Scheduled<Void>?
     var lastBackendActivity: UInt64 = 0
     var expectsContinue = false
     /// For requests rejected before parsing completed: the raw first line, if any.

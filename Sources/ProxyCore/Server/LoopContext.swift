@@ -1,5 +1,12 @@
 import NIOCore
 
+/// A connection the loop watches: timeouts checked by the loop's sweep, and told to
+/// stop when the server shuts down gracefully.
+protocol LoopConnection: AnyObject {
+    func checkTimeouts(now: UInt64)
+    func closeWhenIdle()
+}
+
 /// State owned by one event loop: its backend connection pool and the client
 /// connections it serves. Only ever touched on that loop, which is what makes the
 /// request path lock-free; `@unchecked Sendable` lets the immutable table of loop
@@ -8,7 +15,8 @@ final class LoopContext: @unchecked Sendable {
     let eventLoop: EventLoop
     let index: Int
     let pool: BackendPool
-    private var clients: [ObjectIdentifier: ClientConnectionHandler] = [:]
+    private var clients: [ObjectIdentifier: any LoopConnection] = [:]
+    private var sweeper: RepeatedTask?
     private(set) var isShuttingDown = false
     /// What Pound prints as `(tid)` in diagnostics: here the event loop thread.
     let threadTag: String
@@ -20,20 +28,30 @@ final class LoopContext: @unchecked Sendable {
         self.threadTag = String(0x1000 + index, radix: 16)
     }
 
-    func register(_ client: ClientConnectionHandler) {
+    func register(_ client: any LoopConnection) {
         eventLoop.assertInEventLoop()
         clients[ObjectIdentifier(client)] = client
     }
 
-    func unregister(_ client: ClientConnectionHandler) {
+    func unregister(_ client: any LoopConnection) {
         eventLoop.assertInEventLoop()
         clients[ObjectIdentifier(client)] = nil
+    }
+
+    /// Starts the once-a-second timeout sweep of this loop's connections.
+    func startSweep() {
+        sweeper = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            let now = Clock.nowNanos()
+            for client in self.clients.values { client.checkTimeouts(now: now) }
+        }
     }
 
     /// Graceful stop: idle connections close now, busy ones after their exchange.
     func beginShutdown() {
         eventLoop.assertInEventLoop()
         isShuttingDown = true
+        sweeper?.cancel()
+        sweeper = nil
         for client in clients.values { client.closeWhenIdle() }
         pool.closeAll()
     }

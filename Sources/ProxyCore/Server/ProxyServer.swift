@@ -120,6 +120,7 @@ public final class ProxyServer: Sendable {
                 .serverChannelOption(ChannelOptions.backlog, value: 1024)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(ChannelOptions.autoRead, value: false)
+                .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
                 .childChannelInitializer { channel in
@@ -139,6 +140,9 @@ public final class ProxyServer: Sendable {
             channels.append(try bootstrap.withBoundSocket(fd).wait())
         }
         serverChannels.withLock { $0 = channels }
+        for loop in env.loops.all {
+            loop.eventLoop.execute { loop.startSweep() }
+        }
         startResurrection()
     }
 

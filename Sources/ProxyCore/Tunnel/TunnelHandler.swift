@@ -6,7 +6,7 @@ import Routing
 /// A `Tunnel` listener's connection: bytes relayed both ways to its single backend,
 /// with no HTTP processing. Reads are explicit on both sides, so each direction
 /// moves only as fast as the other side accepts.
-final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
+final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate, LoopConnection {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -18,7 +18,6 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
     private var connection: BackendConnection?
     /// Client bytes that arrived before the backend connection was ready.
     private var pending: [ByteBuffer] = []
-    private var idleTimer: Scheduled<Void>?
     private var lastActivity: UInt64 = 0
     private var closed = false
 
@@ -32,6 +31,7 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         env.openConnections.add(1, ordering: .relaxed)
+        loop.register(self)
         if context.channel.isActive { start(context) }
     }
 
@@ -68,7 +68,7 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
                 channel.flush()
                 connection.read()
                 self.context?.read()
-                self.armTimer()
+                self.lastActivity = Clock.nowNanos()
             case .failure(let error):
                 let client = ClientAddress(self.context?.channel.remoteAddress)
                 self.env.log.log(.notice, "(\(self.loop.threadTag)): \(client.text): can't connect to backend \(self.backend.displayName): \(SystemErrorText.describe(error))")
@@ -94,6 +94,19 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { connection?.read() }
+    }
+
+    /// The client finished sending: pass the half-close on; the relay ends when the
+    /// backend closes its side.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        if let connection {
+            connection.channel.close(mode: .output, promise: nil)
+        } else {
+            close()
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -125,26 +138,23 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate {
     }
 
     /// The backend's `TimeOut` bounds idleness in either direction (Pound: "I/O time
-    /// out in tunnel").
-    private func armTimer() {
-        guard let context else { return }
-        let limit = Int64(max(target.timeout, 1)) * 1_000_000_000
-        lastActivity = Clock.nowNanos()
-        func schedule(_ delay: Int64) {
-            idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) {
-                let idle = Int64(Clock.nowNanos() &- self.lastActivity)
-                if idle < limit { return schedule(limit - idle) }
-                self.env.log.log(.error, "(\(self.loop.threadTag)) I/O time out in tunnel")
-                self.close()
-            }
+    /// out in tunnel"); checked by the loop's sweep.
+    func checkTimeouts(now: UInt64) {
+        guard connection != nil else { return }
+        let limit = UInt64(max(target.timeout, 1)) * 1_000_000_000
+        if now &- lastActivity > limit {
+            env.log.log(.error, "(\(loop.threadTag)) I/O time out in tunnel")
+            close()
         }
-        schedule(limit)
     }
+
+    /// A relay has no idle point; graceful shutdown lets it run until `Grace`.
+    func closeWhenIdle() {}
 
     private func close() {
         guard !closed else { return }
         closed = true
-        idleTimer?.cancel()
+        loop.unregister(self)
         env.openConnections.subtract(1, ordering: .relaxed)
         if let connection {
             connection.delegate = nil
