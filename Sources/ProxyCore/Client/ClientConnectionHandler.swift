@@ -34,6 +34,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var tunnelActivity: UInt64 = 0
     /// The client shut its sending side: finish what is in progress, then close.
     private var inputClosed = false
+    /// Writes not yet flushed, so each read cycle flushes each side at most once and
+    /// only when it wrote something.
+    private var clientNeedsFlush = false
+    private var backendNeedsFlush = false
 
     static let maxHeadBytes = 1 << 20
     /// Pipelined bytes buffered while a response is in progress before reading stops.
@@ -110,7 +114,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             tunnelActivity = Clock.nowNanos()
             if backend.isWritable { context.read() }
         case .exchanging(let exchange):
-            exchange.connection?.channel.flush()
+            if backendNeedsFlush {
+                backendNeedsFlush = false
+                exchange.connection?.channel.flush()
+            }
             // Keeping the read armed while the response is on its way spares two
             // epoll_ctl calls per request; pipelined bytes wait in `inbound`.
             if exchange.requestComplete ? inbound.readableBytes < Self.pipelineBuffer : wantsClientData(exchange) {
@@ -179,7 +186,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         guard inbound.readableBytes > 0 else { return }
         let result = inbound.withUnsafeReadableBytes { HTTPHeadParser.parseRequest($0, limits: listener.limits) }
-        switch result {
+        // Consuming `result` leaves the head the only owner of its header array, so
+        // the edits below do not copy it.
+        switch consume result {
         case .incomplete:
             // The parser has no overall head limit (nor has Pound); memory needs one.
             if inbound.readableBytes > Self.maxHeadBytes {
@@ -206,9 +215,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func beginExchange(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func beginExchange(_ head: consuming HTTPRequestHead, context: ChannelHandlerContext) {
         let now = Clock.nowNanos()
-        var head = head
         // Pound's order of checks: method (in the parser), CheckURL, framing and size.
         if let checkURL = listener.listener.checkURL, !checkURL.matches(head.uri) {
             return reject(status: 501, message: "bad URL \"\(head.uri)\"", requestLine: head.requestLine, head: head)
@@ -225,32 +233,29 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let expectsContinue = head.expectsContinue
         if expectsContinue { head.headers.remove("Expect") }
 
-        var request = RoutingRequest(head: head, client: client, listener: listener.info)
-        let exchange = Exchange(request: request, framing: framing, limit: listener.listener.maxRequestSize, startNanos: now)
+        let exchange = Exchange(request: RoutingRequest(head: head, client: client, listener: listener.info),
+                                framing: framing, limit: listener.listener.maxRequestSize, startNanos: now)
         exchange.expectsContinue = expectsContinue
         if closeRequested { exchange.clientKeepAlive = false }
         state = .exchanging(exchange)
 
         let service: RuntimeService
-        switch listener.routing.select(&request) {
+        switch listener.routing.select(&exchange.request) {
         case .service(let s):
             service = s
         case .noMatch:
-            exchange.request = request
             return fail(exchange, status: 503, message: "no suitable service found")
         case .failed(let s):
             // A condition that cannot be evaluated (bad credentials encoding, a
             // failed expansion): Pound logs why and answers 500.
-            exchange.request = request
             exchange.service = s
-            for warning in request.warnings { diagnostic(exchange: exchange, status: nil, message: warning) }
+            for warning in exchange.request.warnings { diagnostic(exchange: exchange, status: nil, message: warning) }
             return fail(exchange, status: 500, message: "no suitable service found")
         }
         exchange.service = service
-        ForwardingHeaders.apply(to: &request.head, client: client, listener: listener)
-        listener.rewriter.request.applyRequest(&request)
-        env.rewriter(for: service)?.request.applyRequest(&request)
-        exchange.request = request
+        ForwardingHeaders.apply(to: &exchange.request.head, client: client, listener: listener)
+        if !listener.rewriter.request.isEmpty { listener.rewriter.request.applyRequest(&exchange.request) }
+        env.rewriter(for: service)?.request.applyRequest(&exchange.request)
         // Body bytes that came with the head wait until the backend is ready.
         pumpRequestBody(exchange)
         if case .closed = state { return }
@@ -356,6 +361,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             if p.bodyBytes > 0, let slice = inbound.readSlice(length: p.bodyBytes) {
                 if let connection = exchange.connection {
                     connection.write(slice, flush: false)
+                    backendNeedsFlush = true
                 } else {
                     exchange.pendingBody.append(slice)
                     exchange.pendingBodySize += slice.readableBytes
@@ -363,7 +369,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
             if p.finished {
                 exchange.requestComplete = true
-                exchange.connection?.channel.flush()
+                if backendNeedsFlush, let connection = exchange.connection {
+                    backendNeedsFlush = false
+                    connection.channel.flush()
+                }
                 if exchange.responseComplete { finishExchange(exchange) }
             }
         }
@@ -404,7 +413,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 let result = data.withUnsafeReadableBytes {
                     HTTPHeadParser.parseResponse($0, maxLineLength: max(listener.listener.lineBufferSize, 8192))
                 }
-                switch result {
+                switch consume result {
                 case .incomplete:
                     exchange.responseBuffer = data
                     return
@@ -421,6 +430,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     }
                     if head.isInformational {
                         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
+                        clientNeedsFlush = true
                         continue
                     }
                     if !beginResponse(exchange, head: head, context: context) { return }
@@ -432,8 +442,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     /// Sends the response head on; false if the exchange ended instead.
-    private func beginResponse(_ exchange: Exchange, head: HTTPResponseHead, context: ChannelHandlerContext) -> Bool {
-        var head = head
+    private func beginResponse(_ exchange: Exchange, head: consuming HTTPResponseHead, context: ChannelHandlerContext) -> Bool {
         let framing: BodyFraming
         switch MessageFraming.response(head, requestMethod: exchange.request.head.method) {
         case .success(let f): framing = f
@@ -465,6 +474,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         exchange.statusLine = head.statusLine
         exchange.responseDecoder = BodyDecoder(framing: framing, limit: nil)
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
+        clientNeedsFlush = true
         return true
     }
 
@@ -487,6 +497,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             if p.bodyBytes > 0, let slice = data.readSlice(length: p.bodyBytes) {
                 exchange.responseBodyBytes += UInt64(slice.readableBytes)
                 context.write(wrapOutboundOut(slice), promise: nil)
+                clientNeedsFlush = true
             }
             if p.finished { completeResponse(exchange, trailing: data.readableBytes) }
         }
@@ -494,16 +505,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func backendReadComplete(_ connection: BackendConnection) {
         guard let context else { return }
-        switch state {
-        case .tunneling:
+        if case .tunneling = state {
             context.flush()
             tunnelActivity = Clock.nowNanos()
             if context.channel.isWritable { connection.read() }
-        case .exchanging(let exchange) where exchange.connection === connection:
+            return
+        }
+        if clientNeedsFlush {
+            clientNeedsFlush = false
             context.flush()
-            if !exchange.responseComplete && context.channel.isWritable { connection.read() }
-        default:
-            break
+        }
+        if case .exchanging(let exchange) = state, exchange.connection === connection,
+           !exchange.responseComplete, context.channel.isWritable {
+            connection.read()
         }
     }
 
@@ -581,7 +595,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             loop.pool.release(connection, reusable: exchange.backendReusable && exchange.requestComplete)
         }
         state = .awaitingHead
-        context.flush()
+        // The backend connection now belongs to the pool, so its read-complete will
+        // not reach us: the response goes out here.
+        if clientNeedsFlush {
+            clientNeedsFlush = false
+            context.flush()
+        }
         if !exchange.clientKeepAlive || closeRequested || inputClosed {
             return close()
         }

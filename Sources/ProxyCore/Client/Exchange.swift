@@ -47,14 +47,14 @@ final class Exchange {
     var rawRequestLine: String?
     var logged = false
 
-    init(request: RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
-        self.request = request
+    init(request: consuming RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
         self.requestLine = request.head.requestLine
-        self.startNanos = startNanos
         self.isHeadRequest = request.head.method == "HEAD"
         // Pound serves one request per connection for HTTP/1.0 clients.
         self.clientKeepAlive = request.head.version == .http1_1 && request.head.keepAlive
         self.wantsUpgrade = request.head.isUpgrade
+        self.request = request
+        self.startNanos = startNanos
         self.requestDecoder = BodyDecoder(framing: framing, limit: limit)
         switch framing {
         case .none:
