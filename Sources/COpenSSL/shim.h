@@ -59,6 +59,7 @@ static inline uint64_t pounce_SSL_OP_CIPHER_SERVER_PREFERENCE(void) { return SSL
 static inline uint64_t pounce_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION(void) {
     return SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION;
 }
+static inline uint64_t pounce_SSL_OP_ALLOW_CLIENT_RENEGOTIATION(void) { return SSL_OP_ALLOW_CLIENT_RENEGOTIATION; }
 static inline uint64_t pounce_SSL_OP_LEGACY_SERVER_CONNECT(void) { return SSL_OP_LEGACY_SERVER_CONNECT; }
 static inline uint64_t pounce_SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS(void) { return SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS; }
 static inline uint64_t pounce_SSL_OP_NO_TICKET(void) { return SSL_OP_NO_TICKET; }

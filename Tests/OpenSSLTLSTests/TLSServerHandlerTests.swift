@@ -412,3 +412,82 @@ struct TLSServerHandlerTests {
         #expect(optional.recorder.handshakes.first?.peerCertificate == nil)
     }
 }
+
+@Suite("TLSServerHandler, more")
+struct TLSServerHandlerMoreTests {
+    let pki = TestPKI.shared
+
+    @Test func mixedWritesKeepTheirOrderAndAllPromisesComplete() throws {
+        try #require(pki.ready)
+        let server = try ServerHarness(pki.context())
+        let client = TLSTestClient()
+        #expect(try server.handshake(client))
+        let parts: [[UInt8]] = [Array("head\r\n".utf8), [UInt8](repeating: 0x41, count: 200_000),
+                                Array("a".utf8), Array("b".utf8), [], [UInt8](repeating: 0x42, count: 70_000),
+                                Array("tail".utf8)]
+        let futures = parts.map { server.channel.write(ByteBuffer(bytes: $0)) }
+        server.channel.flush()
+        try server.pump(client)
+        client.readAvailable()
+        for future in futures { try future.wait() }
+        #expect(client.received == parts.flatMap { $0 })
+    }
+
+    @Test func renegotiationIsRefusedByDefault() throws {
+        try #require(pki.ready)
+        let server = try ServerHarness(pki.context())
+        let client = TLSTestClient(.init(maxVersion: TLS1_2_VERSION))
+        #expect(try server.handshake(client))
+        #expect(SSL_renegotiate(client.ssl) == 1)
+        _ = client.handshakeStep()
+        try server.pump(client)
+        client.readAvailable()
+        try server.pump(client)
+        // The server answered with a no_renegotiation alert; the client gives up.
+        #expect(client.failure?.contains("no renegotiation") == true)
+        #expect(SSL_renegotiate_pending(client.ssl) == 1)
+    }
+
+    @Test func secureRenegotiationWhenAllowed() throws {
+        try #require(pki.ready)
+        let server = try ServerHarness(pki.context(["SSLAllowClientRenegotiation 1"]))
+        let client = TLSTestClient(.init(maxVersion: TLS1_2_VERSION))
+        #expect(try server.handshake(client))
+        #expect(SSL_renegotiate(client.ssl) == 1)
+        #expect(client.handshakeStep() == false)
+        try server.pump(client)
+        // The server is mid-renegotiation now: its write has to wait for the client.
+        let during = server.channel.writeAndFlush(ByteBuffer(bytes: Array("during".utf8)))
+        for _ in 0..<4 {
+            _ = client.handshakeStep()
+            try server.pump(client)
+        }
+        #expect(client.failure == nil)
+        #expect(SSL_renegotiate_pending(client.ssl) == 0)
+        client.readAvailable()
+        try during.wait()
+        #expect(client.received == Array("during".utf8))
+        client.received = []
+        // Both directions still work after it.
+        try server.send(Array("after".utf8), from: client)
+        #expect(server.recorder.plaintext == Array("after".utf8))
+        try server.reply(Array("ok".utf8), to: client).wait()
+        #expect(client.received == Array("ok".utf8))
+    }
+
+    @Test func halfClosureTurnsCloseNotifyIntoInputClosed() throws {
+        try #require(pki.ready)
+        let server = try ServerHarness(pki.context())
+        try server.channel.setOption(ChannelOptions.allowRemoteHalfClosure, value: true).wait()
+        let client = TLSTestClient()
+        #expect(try server.handshake(client))
+        client.write(Array("request".utf8))
+        client.shutdown()
+        try server.pump(client)
+        #expect(server.recorder.plaintext == Array("request".utf8))
+        #expect(server.recorder.otherEvents == ["inputClosed"])
+        #expect(server.channel.isActive)
+        try server.reply(Array("response".utf8), to: client).wait()
+        #expect(client.received == Array("response".utf8))
+    }
+}

@@ -146,13 +146,18 @@ public final class TLSServerContext: @unchecked Sendable {
         case false?: disable |= pounce_SSL_OP_CIPHER_SERVER_PREFERENCE()
         case nil: break
         }
+        // OpenSSL 3 servers refuse client-initiated renegotiation unless
+        // SSL_OP_ALLOW_CLIENT_RENEGOTIATION is set, which Pound 4.23 never does, so
+        // there `SSLAllowClientRenegotiation 1|2` has no effect. Here it does what it says.
         switch settings.clientRenegotiation {
         case .refuse:
             enable |= pounce_SSL_OP_NO_RENEGOTIATION()
+            disable |= pounce_SSL_OP_ALLOW_CLIENT_RENEGOTIATION()
         case .secureOnly:
+            enable |= pounce_SSL_OP_ALLOW_CLIENT_RENEGOTIATION()
             disable |= pounce_SSL_OP_NO_RENEGOTIATION()
         case .allowUnsafe:
-            enable |= pounce_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION()
+            enable |= pounce_SSL_OP_ALLOW_CLIENT_RENEGOTIATION() | pounce_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION()
             disable &= ~pounce_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION()
             disable |= pounce_SSL_OP_NO_RENEGOTIATION()
         }

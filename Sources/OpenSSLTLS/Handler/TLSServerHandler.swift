@@ -20,7 +20,7 @@ import NIOCore
 ///   `onError` gets a Pound-style line, e.g. "handshake failed: error:0A00010B:SSL
 ///   routines::wrong version number".
 /// - `TLSHandshakeCompleted` is fired inbound once, before the first plaintext.
-public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+public final class TLSServerHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
     public typealias OutboundIn = ByteBuffer
@@ -72,6 +72,8 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// Plaintext went up since the last `channelReadComplete`.
     private var deliveredPlaintext = false
     private var closePromise: EventLoopPromise<Void>?
+    /// The client's close_notify arrived (reported once).
+    private var peerSentCloseNotify = false
 
     /// What the handshake settled; nil until it completes.
     public private(set) var connectionInfo: TLSConnectionInfo?
@@ -193,6 +195,8 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
         defer { ciphertext.releaseConsumedInput() }
         ERR_clear_error()
         if case .handshaking = state {
+            // The server's flights (certificate chain included) in one allocation.
+            if ciphertext.output.capacity == 0 { ciphertext.reserveOutput(4096) }
             let rc = SSL_do_handshake(ssl)
             if rc != 1 {
                 let error = SSL_get_error(ssl, rc)
@@ -274,7 +278,8 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
         } else if emit(context: context) {
             context.flush()
         }
-        if peerClosed, case .open = state {
+        if peerClosed, !peerSentCloseNotify, case .open = state {
+            peerSentCloseNotify = true
             if deliveredPlaintext {
                 deliveredPlaintext = false
                 context.fireChannelReadComplete()
@@ -350,23 +355,25 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
                 return
             }
         }
+        // Whatever is encrypted goes first; what is not (unflushed, or blocked on a
+        // renegotiation) is failed, as a plain channel fails unwritten data on close.
+        emit(context: context)
         state = .closing
         failPendingWrites(ChannelError.ioOnClosedChannel)
         ERR_clear_error()
         _ = SSL_shutdown(ssl)
         ERR_clear_error()
-        let written = context.eventLoop.makePromise(of: Void.self)
-        if !emit(context: context, extraPromise: written) { written.succeed(()) }
-        context.flush()
         closePromise = promise ?? context.eventLoop.makePromise(of: Void.self)
+        let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenComplete { [weak self] _ in
-            guard let self else { return }
-            guard case .closing = self.state else { return }
+            guard let self, case .closing = self.state else { return }
             self.state = .closed
             let closed = self.closePromise
             self.closePromise = nil
             context.close(mode: mode, promise: closed)
         }
+        if !emit(context: context, extraPromise: written) { written.succeed(()) }
+        context.flush()
     }
 
     /// Closes at once without close_notify (after a fatal error).
@@ -386,7 +393,8 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     /// Encrypts the flushed writes and passes the ciphertext on.
     private func encryptFlushed(context: ChannelHandlerContext, flushing: Bool = true) {
-        guard let ssl, let ciphertext else { return }
+        guard let ssl, let ciphertext,
+              flushedCount > 0 || staged.readableBytes > 0 || !stagedPromises.isEmpty else { return }
         ERR_clear_error()
         reserveOutput(ciphertext)
         var outcome = WriteOutcome.done
@@ -492,7 +500,7 @@ public final class TLSServerHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func emitIfLarge(context: ChannelHandlerContext, ciphertext: CiphertextBIO) {
         guard ciphertext.output.readableBytes >= Self.sliceSize else { return }
         send(context: context, ciphertext: ciphertext.takeOutput(), promise: nil)
-        ciphertext.reserveOutput(Self.sliceSize + 4 * Self.recordOverhead)
+        reserveOutput(ciphertext)
     }
 
     /// Writes (without flushing) the ciphertext produced so far, completing the
