@@ -399,6 +399,22 @@ struct TLSServerHandlerTests {
         #expect(rogue.reportedErrors.first?.contains("certificate verify failed") == true)
     }
 
+    @Test func revokedClientCertificatesAreRefused() throws {
+        try #require(pki.ready)
+        let base = ["ClientCert 2 3", "VerifyList \"\(pki.caFile)\""]
+        let accepting = try ServerHarness(pki.context(base + ["CRLlist \"\(pki.emptyCRL)\""]))
+        #expect(try accepting.handshake(TLSTestClient(.init(certificate: pki.clientCert))))
+        #expect(accepting.recorder.handshakes.first?.peerCertificate?.serial == "4660")
+
+        let refusing = try ServerHarness(pki.context(base + ["CRLlist \"\(pki.revokedCRL)\""]))
+        let client = TLSTestClient(.init(certificate: pki.clientCert))
+        _ = try refusing.handshake(client)
+        client.readAvailable()
+        try refusing.pump(client)
+        #expect(!refusing.channel.isActive)
+        #expect(refusing.reportedErrors.first?.contains("certificate verify failed") == true)
+    }
+
     @Test func unverifiedClientCertificatesAreAcceptedAndPassedOn() throws {
         try #require(pki.ready)
         let context = try pki.context(["ClientCert 3 1"])

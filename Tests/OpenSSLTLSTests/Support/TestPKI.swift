@@ -23,6 +23,9 @@ final class TestPKI: Sendable {
     var clientCert: String { directory + "/client.pem" }
     /// Self-signed CN=rogue.
     var rogueCert: String { directory + "/rogue.pem" }
+    /// CRLs of the CA: without revocations, and revoking `clientCert`.
+    var emptyCRL: String { directory + "/empty.crl" }
+    var revokedCRL: String { directory + "/revoked.crl" }
     /// A certificate without its key.
     var keylessCert: String { directory + "/default.crt" }
 
@@ -46,7 +49,12 @@ final class TestPKI: Sendable {
             openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -set_serial 4660 -days 2 -out client.crt && \
             cat client.crt client.key > client.pem && \
             \(req) -keyout rogue.key -out rogue.crt -subj /CN=rogue && \
-            cat rogue.crt rogue.key > rogue.pem
+            cat rogue.crt rogue.key > rogue.pem && \
+            printf '[ca]\\ndefault_ca=d\\n[d]\\ndatabase=index.txt\\ncrlnumber=crlnumber\\ndefault_md=sha256\\ndefault_crl_days=2\\n' > ca.cnf && \
+            : > index.txt && echo 01 > crlnumber && \
+            openssl ca -config ca.cnf -gencrl -keyfile ca.key -cert ca.crt -out empty.crl && \
+            openssl ca -config ca.cnf -revoke client.crt -keyfile ca.key -cert ca.crt && \
+            openssl ca -config ca.cnf -gencrl -keyfile ca.key -cert ca.crt -out revoked.crl
             """
         ready = made && system("(\(script)) >/dev/null 2>&1") == 0
     }
