@@ -46,7 +46,7 @@ let package = Package(
         // Choosing where a request goes: service conditions, balancers, sessions.
         .target(name: "Routing", dependencies: ["PoundConfig", "PoundRegex", "HTTPWire", "CCrypt"]),
 
-        // TLS for ListenHTTPS on OpenSSL memory BIOs: contexts from TLSSettings, the NIO handler.
+        // TLS for ListenHTTPS on OpenSSL: contexts from TLSSettings, the NIO handler.
         .target(name: "OpenSSLTLS", dependencies: [
             "COpenSSL", "PoundConfig",
             .product(name: "NIOCore", package: "swift-nio"),
