@@ -19,6 +19,14 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
+        // OpenSSL 3 (libssl, libcrypto) for the HTTPS listeners; the shim wraps the macros.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
         // libcrypt (libxcrypt) for crypt(3) hashes in BasicAuth password files.
         .systemLibrary(
             name: "CCrypt",
@@ -37,6 +45,12 @@ let package = Package(
 
         // Choosing where a request goes: service conditions, balancers, sessions.
         .target(name: "Routing", dependencies: ["PoundConfig", "PoundRegex", "HTTPWire", "CCrypt"]),
+
+        // TLS for ListenHTTPS on OpenSSL: contexts from TLSSettings, the NIO handler.
+        .target(name: "OpenSSLTLS", dependencies: [
+            "COpenSSL", "PoundConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
 
         // Request log formats (LogLevel 0-5, LogFormat) and the log sinks (stderr/syslog).
         .target(name: "RequestLog", dependencies: ["PoundConfig", "HTTPWire"]),
@@ -65,6 +79,10 @@ let package = Package(
         .testTarget(name: "PoundConfigTests", dependencies: ["PoundConfig"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "OpenSSLTLSTests", dependencies: [
+            "OpenSSLTLS",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "RequestLogTests", dependencies: ["RequestLog"]),
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),

@@ -1,0 +1,257 @@
+import COpenSSL
+import PoundConfig
+
+/// The OpenSSL side of one `ListenHTTPS` listener, built once from its `TLSSettings`
+/// and shared by all its connections (and event loops): an `SSL_CTX` per `Cert`, the
+/// first being the default and the others picked by SNI.
+///
+/// Immutable after `init`; OpenSSL allows concurrent `SSL_new` on a configured
+/// `SSL_CTX` and locks its session cache itself, hence `@unchecked Sendable`.
+public final class TLSServerContext: @unchecked Sendable {
+    /// One per certificate, in configuration order; `contexts[0]` is the default.
+    let contexts: [OpaquePointer]
+    let serverNames: ServerNameTable
+
+    /// `ClientCert` as applied (nil: not set, no certificate requested).
+    public let clientCertificateMode: ClientCertificateMode?
+
+    /// Per certificate (configuration order), the names SNI matches against: the
+    /// subject's CNs, then the DNS subjectAltNames.
+    public var certificateNames: [[String]] { serverNames.names }
+
+    /// The lowest protocol version accepted, as OpenSSL numbers it (`TLS1_2_VERSION`...).
+    public let minimumProtocolVersion: Int32
+
+    /// Loads every certificate and applies the listener's TLS statements to each context.
+    public init(settings: TLSSettings) throws(TLSContextError) {
+        guard !settings.certificates.isEmpty else {
+            throw TLSContextError(message: "Cert statement is missing")
+        }
+        // Errors left on this thread's queue by earlier, unrelated calls would be
+        // reported as ours.
+        ERR_clear_error()
+        let floor = Self.protocolFloor(disabled: settings.disabledProtocols)
+        var built: [OpaquePointer] = []
+        var names: [[String]] = []
+        do throws(TLSContextError) {
+            for certificate in settings.certificates {
+                guard let ctx = SSL_CTX_new(TLS_server_method()) else {
+                    throw .openSSL("SSL_CTX_new")
+                }
+                built.append(ctx)
+                try Self.loadCertificate(certificate, into: ctx)
+                names.append(try Self.serverNames(of: ctx, certificate: certificate))
+                try Self.apply(settings, minimumVersion: floor, to: ctx)
+            }
+        } catch {
+            for ctx in built { SSL_CTX_free(ctx) }
+            throw error
+        }
+        contexts = built
+        serverNames = ServerNameTable(names: names)
+        clientCertificateMode = settings.clientCertificate
+        minimumProtocolVersion = floor
+
+        // SNI only matters with a choice; the callback runs on the context the
+        // connection starts with, and `self` outlives it (handlers hold the context).
+        if built.count > 1 {
+            pounce_SSL_CTX_set_tlsext_servername_callback(built[0]) { ssl, _, arg in
+                guard let ssl, let arg,
+                      let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else {
+                    return SSL_TLSEXT_ERR_NOACK
+                }
+                let owner = Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
+                if let index = owner.serverNames.index(for: name), index > 0 {
+                    SSL_set_SSL_CTX(ssl, owner.contexts[index])
+                }
+                return SSL_TLSEXT_ERR_OK
+            }
+            pounce_SSL_CTX_set_tlsext_servername_arg(built[0], Unmanaged.passUnretained(self).toOpaque())
+        }
+    }
+
+    deinit {
+        for ctx in contexts { SSL_CTX_free(ctx) }
+    }
+
+    /// A new server-side `SSL` on the default context (nil only when out of memory).
+    func makeSSL() -> OpaquePointer? {
+        SSL_new(contexts[0])
+    }
+
+    /// Which certificate (index into `certificateNames`) a client asking for
+    /// `serverName` gets; nil means the default one (index 0).
+    public func certificateIndex(forServerName serverName: String) -> Int? {
+        serverNames.index(for: serverName)
+    }
+
+    // MARK: building one SSL_CTX
+
+    /// `Disable X` refuses X and everything older. TLS 1.2 is the floor regardless:
+    /// Debian's OpenSSL configuration (which Pound also runs under) sets it, and older
+    /// versions are broken.
+    static func protocolFloor(disabled: TLSProtocols) -> Int32 {
+        disabled.contains(.tlsv1_2) ? TLS1_3_VERSION : TLS1_2_VERSION
+    }
+
+    /// Pound's `Cert`: one PEM file with the certificate, its chain and the key.
+    private static func loadCertificate(_ certificate: CertificateFile, into ctx: OpaquePointer) throws(TLSContextError) {
+        let path = certificate.path
+        if SSL_CTX_use_certificate_chain_file(ctx, path) != 1 {
+            throw .openSSL("SSL_CTX_use_certificate_chain_file", file: path, range: certificate.range)
+        }
+        if SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM) != 1 {
+            throw .openSSL("SSL_CTX_use_PrivateKey_file", file: path, range: certificate.range)
+        }
+        if SSL_CTX_check_private_key(ctx) != 1 {
+            throw .openSSL("SSL_CTX_check_private_key", file: path, range: certificate.range)
+        }
+    }
+
+    /// The names SNI matches: every subject CN, then the DNS subjectAltNames.
+    /// Pound refuses a certificate without a CN; one with DNS subjectAltNames only
+    /// (as some CAs now issue) is accepted here.
+    private static func serverNames(of ctx: OpaquePointer, certificate: CertificateFile) throws(TLSContextError) -> [String] {
+        guard let x509 = SSL_CTX_get0_certificate(ctx) else {
+            throw TLSContextError(message: "\(certificate.path): could not get certificate subject",
+                                  file: certificate.path, range: certificate.range)
+        }
+        var names = CertificateText.commonNames(of: x509)
+        withUnsafeMutablePointer(to: &names) { namesPointer in
+            pounce_X509_foreach_dns_san(x509, UnsafeMutableRawPointer(namesPointer)) { bytes, length, arg in
+                guard let bytes, let arg, length > 0 else { return }
+                let name = String(decoding: UnsafeBufferPointer(start: bytes, count: Int(length)), as: UTF8.self)
+                arg.assumingMemoryBound(to: [String].self).pointee.append(name)
+            }
+        }
+        if names.isEmpty {
+            throw TLSContextError(message: "\(certificate.path): no CN in certificate subject name",
+                                  file: certificate.path, range: certificate.range)
+        }
+        return names
+    }
+
+    private static func apply(_ settings: TLSSettings, minimumVersion: Int32, to ctx: OpaquePointer) throws(TLSContextError) {
+        guard pounce_SSL_CTX_set_min_proto_version(ctx, minimumVersion) == 1 else {
+            throw .openSSL("SSL_CTX_set_min_proto_version")
+        }
+
+        // Pound's listener defaults: SSL_OP_ALL and no compression on; legacy
+        // (insecure) renegotiation and legacy server connect off.
+        var enable = pounce_SSL_OP_ALL() | pounce_SSL_OP_NO_COMPRESSION()
+        var disable = pounce_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION() | pounce_SSL_OP_LEGACY_SERVER_CONNECT()
+            | pounce_SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS()
+        switch settings.honorCipherOrder {
+        case true?: enable |= pounce_SSL_OP_CIPHER_SERVER_PREFERENCE()
+        case false?: disable |= pounce_SSL_OP_CIPHER_SERVER_PREFERENCE()
+        case nil: break
+        }
+        // OpenSSL 3 servers refuse client-initiated renegotiation unless
+        // SSL_OP_ALLOW_CLIENT_RENEGOTIATION is set, which Pound 4.23 never does, so
+        // there `SSLAllowClientRenegotiation 1|2` has no effect. Here it does what it says.
+        switch settings.clientRenegotiation {
+        case .refuse:
+            enable |= pounce_SSL_OP_NO_RENEGOTIATION()
+            disable |= pounce_SSL_OP_ALLOW_CLIENT_RENEGOTIATION()
+        case .secureOnly:
+            enable |= pounce_SSL_OP_ALLOW_CLIENT_RENEGOTIATION()
+            disable |= pounce_SSL_OP_NO_RENEGOTIATION()
+        case .allowUnsafe:
+            enable |= pounce_SSL_OP_ALLOW_CLIENT_RENEGOTIATION() | pounce_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION()
+            disable &= ~pounce_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION()
+            disable |= pounce_SSL_OP_NO_RENEGOTIATION()
+        }
+        SSL_CTX_clear_options(ctx, disable)
+        SSL_CTX_set_options(ctx, enable)
+
+        // Moving buffer: a write retried after WANT_READ may come from another address.
+        // Release buffers: idle keep-alive connections then hold no 16 KiB record
+        // buffers (HAProxy does the same).
+        _ = pounce_SSL_CTX_set_mode(ctx, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY
+                                            | SSL_MODE_RELEASE_BUFFERS))
+        _ = pounce_SSL_CTX_set_dh_auto(ctx, 1)
+        _ = pounce_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
+        let sessionContext: [UInt8] = Array("pounce".utf8)
+        _ = SSL_CTX_set_session_id_context(ctx, sessionContext, UInt32(sessionContext.count))
+
+        if let list = settings.cipherList, SSL_CTX_set_cipher_list(ctx, list) != 1 {
+            ERR_clear_error()
+            throw TLSContextError(message: "failed to set cipher list \(list)")
+        }
+        if let suites = settings.cipherSuites, SSL_CTX_set_ciphersuites(ctx, suites) != 1 {
+            ERR_clear_error()
+            throw TLSContextError(message: "failed to set ciphersuites \(suites)")
+        }
+
+        // ALPN: this is an HTTP/1.x proxy, so "http/1.1" when the client offers it;
+        // otherwise no ALPN answer at all (clients then assume HTTP/1.1).
+        SSL_CTX_set_alpn_select_cb(ctx, { _, out, outLength, offered, offeredLength, _ in
+            guard let out, let outLength, let offered else { return SSL_TLSEXT_ERR_NOACK }
+            var i = 0
+            let count = Int(offeredLength)
+            while i < count {
+                let length = Int(offered[i])
+                let start = i + 1
+                guard start + length <= count else { break }
+                if length == 8, ALPN.isHTTP11(offered + start) {
+                    out.pointee = UnsafePointer(offered + start)
+                    outLength.pointee = UInt8(length)
+                    return SSL_TLSEXT_ERR_OK
+                }
+                i = start + length
+            }
+            return SSL_TLSEXT_ERR_NOACK
+        }, nil)
+
+        try applyClientCertificateSettings(settings, to: ctx)
+    }
+
+    /// `ClientCert`, `VerifyList`, `CAlist`, `CRLlist`.
+    private static func applyClientCertificateSettings(_ settings: TLSSettings, to ctx: OpaquePointer) throws(TLSContextError) {
+        switch settings.clientCertificate {
+        case nil, .none?:
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        case .optional(let depth)?:
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, nil)
+            SSL_CTX_set_verify_depth(ctx, Int32(clamping: depth))
+        case .required(let depth)?:
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)
+            SSL_CTX_set_verify_depth(ctx, Int32(clamping: depth))
+        case .unverified(let depth)?:
+            // Asked for, never checked: the certificate is only passed on (X-SSL-*).
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE) { _, _ in 1 }
+            SSL_CTX_set_verify_depth(ctx, Int32(clamping: depth))
+        }
+        if let file = settings.verifyList, SSL_CTX_load_verify_locations(ctx, file, nil) != 1 {
+            throw .openSSL("SSL_CTX_load_verify_locations", file: file)
+        }
+        if let file = settings.caList {
+            // Each context owns (and frees) its list, so each loads its own copy.
+            guard let names = SSL_load_client_CA_file(file) else {
+                throw .openSSL("SSL_load_client_CA_file", file: file)
+            }
+            SSL_CTX_set_client_CA_list(ctx, names)
+        }
+        if let file = settings.crlList {
+            guard let store = SSL_CTX_get_cert_store(ctx),
+                  let lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file()) else {
+                throw .openSSL("X509_STORE_add_lookup")
+            }
+            if X509_load_crl_file(lookup, file, X509_FILETYPE_PEM) != 1 {
+                throw .openSSL("X509_load_crl_file failed", file: file)
+            }
+            X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
+        }
+    }
+}
+
+/// ALPN protocol names this server speaks.
+enum ALPN {
+    static let http11: [UInt8] = Array("http/1.1".utf8)
+
+    /// Whether the 8 bytes at `p` spell "http/1.1".
+    static func isHTTP11(_ p: UnsafePointer<UInt8>) -> Bool {
+        for i in 0..<8 where p[i] != http11[i] { return false }
+        return true
+    }
+}
