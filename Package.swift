@@ -60,7 +60,7 @@ let package = Package(
 
         // The proxy engine on SwiftNIO: listeners, client and backend connections, the pool.
         .target(name: "ProxyCore", dependencies: [
-            "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport",
+            "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport", "OpenSSLTLS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

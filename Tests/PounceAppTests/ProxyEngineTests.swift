@@ -339,6 +339,39 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertThrowsError(try TCP(port: p.port), "listeners are closed")
     }
 
+    // MARK: HTTPS front end (the TLS layer proper is tested in OpenSSLTLSTests)
+
+    func testListenHTTPSServesThroughOpenSSLWithCurl() throws {
+        let b = try TestBackend(name: "b1")
+        let dir = PounceProcess.temporaryDirectory()
+        let made = PounceProcess.run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                                      "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"], in: dir, executable: "/usr/bin/openssl")
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let pem = PounceProcess.read(dir + "/cert.pem") + PounceProcess.read(dir + "/key.pem")
+        PounceProcess.write(pem, to: dir + "/server.pem")
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            ListenHTTPS
+                Address 127.0.0.1
+                Port {PORT}
+                Cert "\(dir)/server.pem"
+                \(service(b))
+            End
+            """)
+        let curl = PounceProcess.run(["-sk", "--http1.1", "-D", "-", "https://127.0.0.1:\(p.port)/secure"], in: dir, executable: "/usr/bin/curl")
+        XCTAssertEqual(curl.status, 0, curl.stderr)
+        XCTAssertTrue(curl.stdout.hasPrefix("HTTP/1.1 200 OK"), curl.stdout)
+        XCTAssertTrue(curl.stdout.contains("x-orig-x-forwarded-proto: https"), curl.stdout)
+        XCTAssertTrue(curl.stdout.contains("hello from b1"))
+        // Plain HTTP on the TLS port is refused with Pound's log line, not answered.
+        let plain = try TCP(port: p.port)
+        plain.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertFalse(plain.readAll().contains("200 OK"))
+        XCTAssertTrue(p.waitForLog("handshake failed"), p.log)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     // MARK: Tunnel
 
     func testTunnelRelaysBytes() throws {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import OpenSSLTLS
 import PoundConfig
 import RequestLog
 import Routing
@@ -20,6 +21,8 @@ public final class ProxyServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let env: ProxyEnvironment
     private let listeners: [(runtime: ListenerRuntime, fd: Int32)]
+    /// One OpenSSL context set per `ListenHTTPS`, by listener index.
+    private let tlsContexts: [Int: TLSServerContext]
     private let tunnels: [Int: (BackendState, BackendTarget)]
     private let serverChannels = Mutex<[Channel]>([])
     private let resurrection = Mutex<RepeatedTask?>(nil)
@@ -43,6 +46,16 @@ public final class ProxyServer: Sendable {
             }
         }
         self.tunnels = tunnels
+        var tlsContexts: [Int: TLSServerContext] = [:]
+        for (i, listener) in config.listeners.enumerated() {
+            guard let settings = listener.tls else { continue }
+            do {
+                tlsContexts[i] = try TLSServerContext(settings: settings)
+            } catch {
+                throw StartFailure(description: error.range.map { "\($0): \(error.message)" } ?? error.message)
+            }
+        }
+        self.tlsContexts = tlsContexts
         var logObjects: [ObjectIdentifier: RequestLogObject] = [:]
         var rewriters: [ObjectIdentifier: Rewriters] = [:]
         var unsupported: Set<String> = []
@@ -116,6 +129,7 @@ public final class ProxyServer: Sendable {
         for (runtime, fd) in listeners {
             let env = self.env
             let tunnel = tunnels[runtime.index]
+            let tls = tlsContexts[runtime.index]
             let bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(ChannelOptions.backlog, value: 1024)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -127,6 +141,12 @@ public final class ProxyServer: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         guard let loop = env.loops.context(for: channel.eventLoop) else {
                             throw StartFailure(description: "unknown event loop")
+                        }
+                        if let tls {
+                            let peer = channel.remoteAddress?.ipAddress ?? "-"
+                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls) { message in
+                                env.log.log(.notice, "(\(loop.threadTag)): \(peer): \(message)")
+                            })
                         }
                         if let (backend, target) = tunnel {
                             try channel.pipeline.syncOperations.addHandler(
