@@ -21,7 +21,9 @@ final class BackendPool: BackendConnectionDelegate {
     func lease(_ backend: BackendState, target: BackendTarget) -> Lease {
         let key = ObjectIdentifier(backend)
         while case .reuse(let c) = state.lease(backend: key) {
-            if c.channel.isActive && !c.isClosed { return .ready(c) }
+            // `isClosed` is set from channelInactive; asking the channel again would
+            // cost a trip through NIO's lifecycle state per request.
+            if !c.isClosed { return .ready(c) }
             c.close()
         }
         return .connecting(connect(backend, target: target))
@@ -30,7 +32,7 @@ final class BackendPool: BackendConnectionDelegate {
     /// Hands a connection back after an exchange; `reusable` is false when the
     /// backend said close, spoke HTTP/1.0, or the exchange ended abnormally.
     func release(_ connection: BackendConnection, reusable: Bool) {
-        let closing = !reusable || connection.isClosed || !connection.channel.isActive
+        let closing = !reusable || connection.isClosed
         switch state.release(connection, backend: ObjectIdentifier(connection.backend), closing: closing) {
         case .park:
             connection.delegate = self

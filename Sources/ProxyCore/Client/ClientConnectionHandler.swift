@@ -264,7 +264,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func chooseBackend(_ exchange: Exchange) {
         guard let service = exchange.service else { return }
-        guard let backend = service.chooseBackend(for: exchange.request) else {
+        // Without sessions the request plays no part: don't hand (and copy) it.
+        let chosen = service.sessions == nil ? service.chooseBackend() : service.chooseBackend(for: exchange.request)
+        guard let backend = chosen else {
             return fail(exchange, status: 503, message: "no backend found")
         }
         exchange.backend = backend
@@ -328,11 +330,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var head = context.channel.allocator.buffer(capacity: 512)
         head.writeBytes(exchange.request.head.serialized())
         exchange.requestHeadBytes = exchange.requestHasBody ? nil : head
-        connection.write(head, flush: exchange.pendingBody.isEmpty && exchange.requestComplete)
+        connection.write(head, flush: false)
         for chunk in exchange.pendingBody {
             connection.write(chunk, flush: false)
         }
-        if !exchange.pendingBody.isEmpty { connection.channel.flush() }
+        loop.flusher.flushSoon(connection.channel)
         exchange.pendingBody = []
         exchange.pendingBodySize = 0
         if exchange.expectsContinue && !exchange.requestComplete {
@@ -460,11 +462,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         head.headers.remove("Connection")
         head.headers.remove("Keep-Alive")
         // Responses: the service's rules first, then the listener's (Pound's order).
-        env.rewriter(for: exchange.service)?.response.applyHeaders(&head.headers, request: exchange.request)
-        listener.rewriter.response.applyHeaders(&head.headers, request: exchange.request)
+        if let rules = env.rewriter(for: exchange.service)?.response, !rules.isEmpty {
+            rules.applyHeaders(&head.headers, request: exchange.request)
+        }
+        if !listener.rewriter.response.isEmpty {
+            listener.rewriter.response.applyHeaders(&head.headers, request: exchange.request)
+        }
         // Sessions learn from the response as the client will see it (Pound's order).
-        if let service = exchange.service, let backend = exchange.backend {
-            service.learnSession(request: exchange.request, response: head, backend: backend)
+        if let service = exchange.service, service.sessions != nil, let backend = exchange.backend {
+            service.learnSession(response: head, backend: backend)
         }
         if !exchange.clientKeepAlive && exchange.request.head.version == .http1_1 {
             head.headers.append("Connection", "close")
@@ -596,10 +602,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         state = .awaitingHead
         // The backend connection now belongs to the pool, so its read-complete will
-        // not reach us: the response goes out here.
+        // not reach us: the response goes out at the end of this loop tick.
         if clientNeedsFlush {
             clientNeedsFlush = false
-            context.flush()
+            loop.flusher.flushSoon(context.channel)
         }
         if !exchange.clientKeepAlive || closeRequested || inputClosed {
             return close()

@@ -15,6 +15,7 @@ final class LoopContext: @unchecked Sendable {
     let eventLoop: EventLoop
     let index: Int
     let pool: BackendPool
+    let flusher: FlushBatcher
     private var clients: [ObjectIdentifier: any LoopConnection] = [:]
     private var sweeper: RepeatedTask?
     private(set) var isShuttingDown = false
@@ -25,6 +26,7 @@ final class LoopContext: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.index = index
         self.pool = BackendPool(eventLoop: eventLoop)
+        self.flusher = FlushBatcher(eventLoop: eventLoop)
         self.threadTag = String(0x1000 + index, radix: 16)
     }
 

@@ -128,6 +128,7 @@ public final class RuntimeService: Sendable {
     /// normal group, then the Emergency group; a new session is remembered for the
     /// request's key.
     public func chooseBackend(for request: RoutingRequest) -> BackendState? {
+        guard sessions != nil else { return chooseBackend() }
         guard hasUsableBackend else { return nil }
         if let sessions, let kind = sessionKind,
            let key = SessionKeys.requestKey(type: kind, id: service.session?.id, head: request.head,
@@ -135,6 +136,13 @@ public final class RuntimeService: Sendable {
             let chosen = sessions.resolve(key, isAlive: { backends[$0].isAlive }, choose: { balance() })
             return chosen.map { backends[$0] }
         }
+        return balance().map { backends[$0] }
+    }
+
+    /// `chooseBackend(for:)` for a service without sessions: the request plays no
+    /// part, so callers on the hot path need not hand (and copy) it.
+    public func chooseBackend() -> BackendState? {
+        guard hasUsableBackend else { return nil }
         return balance().map { backends[$0] }
     }
 
@@ -166,7 +174,7 @@ public final class RuntimeService: Sendable {
     /// After a backend answered: COOKIE, HEADER and BASIC sessions learn the key the
     /// response carries (the first `Set-Cookie`, the `ID` header, `Authorization`) and
     /// bind it to `backend` unless a session for it exists (`upd_session`).
-    public func learnSession(request: RoutingRequest, response: HTTPResponseHead, backend: BackendState) {
+    public func learnSession(response: HTTPResponseHead, backend: BackendState) {
         guard let sessions, let kind = sessionKind,
               let key = SessionKeys.responseKey(type: kind, id: service.session?.id, headers: response.headers)
         else { return }
