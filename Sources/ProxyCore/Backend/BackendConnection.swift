@@ -24,24 +24,34 @@ final class BackendConnection {
     var servedRequests = 0
     private(set) var isClosed = false
 
-    init(channel: Channel, backend: BackendState) {
+    /// The context of the channel's only handler: reads, writes and flushes go
+    /// through it straight to the socket instead of entering the pipeline from the
+    /// channel, which costs a measurable share per request.
+    let context: ChannelHandlerContext
+
+    init(channel: Channel, context: ChannelHandlerContext, backend: BackendState) {
         self.channel = channel
+        self.context = context
         self.backend = backend
     }
 
     var isWritable: Bool { channel.isWritable }
 
     func read() {
-        if !isClosed { channel.read() }
+        if !isClosed { context.read() }
     }
 
     func write(_ buffer: ByteBuffer, flush: Bool) {
         guard !isClosed else { return }
         if flush {
-            channel.writeAndFlush(buffer, promise: nil)
+            context.writeAndFlush(NIOAny(buffer), promise: nil)
         } else {
-            channel.write(buffer, promise: nil)
+            context.write(NIOAny(buffer), promise: nil)
         }
+    }
+
+    func flush() {
+        if !isClosed { context.flush() }
     }
 
     func close() {
@@ -64,6 +74,11 @@ final class BackendChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     /// Strong for the same reason as `delegate`; released when the channel closes.
     var connection: BackendConnection?
+    private(set) var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection else { return }
@@ -88,6 +103,7 @@ final class BackendChannelHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         connection = nil
+        self.context = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

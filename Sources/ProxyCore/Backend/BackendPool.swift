@@ -53,11 +53,12 @@ final class BackendPool: BackendConnectionDelegate {
 
     /// Wraps a freshly connected channel (on this loop) for `backend`.
     func adopt(_ channel: Channel, backend: BackendState) -> BackendConnection? {
-        guard let handler = try? channel.pipeline.syncOperations.handler(type: BackendChannelHandler.self) else {
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: BackendChannelHandler.self),
+              let context = handler.context else {
             channel.close(promise: nil)
             return nil
         }
-        let connection = BackendConnection(channel: channel, backend: backend)
+        let connection = BackendConnection(channel: channel, context: context, backend: backend)
         handler.connection = connection
         return connection
     }

@@ -110,13 +110,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         switch state {
         case .tunneling(let backend):
-            backend.channel.flush()
+            backend.flush()
             tunnelActivity = Clock.nowNanos()
             if backend.isWritable { context.read() }
         case .exchanging(let exchange):
             if backendNeedsFlush {
                 backendNeedsFlush = false
-                exchange.connection?.channel.flush()
+                exchange.connection?.flush()
             }
             // Keeping the read armed while the response is on its way spares two
             // epoll_ctl calls per request; pipelined bytes wait in `inbound`.
@@ -334,7 +334,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         for chunk in exchange.pendingBody {
             connection.write(chunk, flush: false)
         }
-        loop.flusher.flushSoon(connection.channel)
+        loop.flusher.flushSoon(connection.context)
         exchange.pendingBody = []
         exchange.pendingBodySize = 0
         if exchange.expectsContinue && !exchange.requestComplete {
@@ -373,7 +373,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 exchange.requestComplete = true
                 if backendNeedsFlush, let connection = exchange.connection {
                     backendNeedsFlush = false
-                    connection.channel.flush()
+                    connection.flush()
                 }
                 if exchange.responseComplete { finishExchange(exchange) }
             }
@@ -605,7 +605,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         // not reach us: the response goes out at the end of this loop tick.
         if clientNeedsFlush {
             clientNeedsFlush = false
-            loop.flusher.flushSoon(context.channel)
+            loop.flusher.flushSoon(context)
         }
         if !exchange.clientKeepAlive || closeRequested || inputClosed {
             return close()

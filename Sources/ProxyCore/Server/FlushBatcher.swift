@@ -9,7 +9,7 @@ import NIOCore
 /// latency. NIO runs `execute` tasks right after the I/O events of a loop tick.
 final class FlushBatcher {
     private let eventLoop: EventLoop
-    private var pending: [Channel] = []
+    private var pending: [ChannelHandlerContext] = []
     private var scheduled = false
 
     init(eventLoop: EventLoop) {
@@ -17,8 +17,8 @@ final class FlushBatcher {
         pending.reserveCapacity(64)
     }
 
-    func flushSoon(_ channel: Channel) {
-        pending.append(channel)
+    func flushSoon(_ context: ChannelHandlerContext) {
+        pending.append(context)
         guard !scheduled else { return }
         scheduled = true
         eventLoop.assumeIsolated().execute { self.run() }
@@ -27,8 +27,8 @@ final class FlushBatcher {
     private func run() {
         scheduled = false
         // A flush can lead to more flushSoon calls (a write completing): take a copy.
-        let channels = pending
+        let contexts = pending
         pending.removeAll(keepingCapacity: true)
-        for channel in channels { channel.flush() }
+        for context in contexts { context.flush() }
     }
 }

@@ -55,12 +55,10 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate, Loo
         connector.connect(to: target.address).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
-                guard !self.closed, let handler = try? channel.pipeline.syncOperations.handler(type: BackendChannelHandler.self) else {
+                guard !self.closed, let connection = self.loop.pool.adopt(channel, backend: self.backend) else {
                     channel.close(promise: nil)
                     return
                 }
-                let connection = BackendConnection(channel: channel, backend: self.backend)
-                handler.connection = connection
                 connection.delegate = self
                 self.connection = connection
                 for chunk in self.pending { connection.write(chunk, flush: false) }
@@ -88,7 +86,7 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate, Loo
 
     func channelReadComplete(context: ChannelHandlerContext) {
         guard let connection else { return }
-        connection.channel.flush()
+        connection.flush()
         if connection.isWritable { context.read() }
     }
 
