@@ -203,6 +203,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .complete(let head, let headLength):
             cancelIdleTimer()
             inbound.moveReaderIndex(forwardBy: headLength)
+            if inbound.readableBytes == 0 { releaseInbound() }
             beginExchange(head, context: context)
         }
     }
@@ -378,8 +379,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 if exchange.responseComplete { finishExchange(exchange) }
             }
         }
-        if inbound.readableBytes == 0 { inbound.clear() }
+        if inbound.readableBytes == 0 { releaseInbound() }
     }
+
+    /// Drops our reference to the last receive buffer once it is consumed. `clear()`
+    /// would copy it (NIO still owns it, to reuse for the next read) and keeping it
+    /// would make NIO allocate a new one; an empty buffer costs nothing.
+    private func releaseInbound() {
+        inbound = Self.emptyBuffer
+    }
+
+    private static let emptyBuffer = ByteBuffer()
 
     private func wantsClientData(_ exchange: Exchange) -> Bool {
         guard !exchange.requestComplete else { return false }
@@ -435,22 +445,23 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                         clientNeedsFlush = true
                         continue
                     }
-                    if !beginResponse(exchange, head: head, context: context) { return }
+                    guard let headBytes = beginResponse(exchange, head: head, context: context) else { return }
+                    return relayResponseBody(exchange, data, context: context, after: headBytes)
                 }
-                break
             }
         }
         relayResponseBody(exchange, data, context: context)
     }
 
     /// Sends the response head on; false if the exchange ended instead.
-    private func beginResponse(_ exchange: Exchange, head: consuming HTTPResponseHead, context: ChannelHandlerContext) -> Bool {
+    /// Prepares the response head for the client; nil if the exchange ended instead.
+    private func beginResponse(_ exchange: Exchange, head: consuming HTTPResponseHead, context: ChannelHandlerContext) -> ByteBuffer? {
         let framing: BodyFraming
         switch MessageFraming.response(head, requestMethod: exchange.request.head.method) {
         case .success(let f): framing = f
         case .failure:
             fail(exchange, status: 503, message: "malformed response", reverse: true)
-            return false
+            return nil
         }
         // Chunked wins over a Content-Length sent with it; passing both on would
         // let the client frame the body differently from us.
@@ -479,16 +490,32 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         exchange.status = head.status
         exchange.statusLine = head.statusLine
         exchange.responseDecoder = BodyDecoder(framing: framing, limit: nil)
-        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
-        clientNeedsFlush = true
-        return true
+        let bytes = head.serialized()
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count + 512)
+        buffer.writeBytes(bytes)
+        return buffer
     }
 
-    private func relayResponseBody(_ exchange: Exchange, _ data: ByteBuffer, context: ChannelHandlerContext) {
+    /// Relays body bytes. With `head`, the response head goes first; a small first
+    /// piece of body is copied in behind it so the two leave in one write.
+    private func relayResponseBody(_ exchange: Exchange, _ data: ByteBuffer, context: ChannelHandlerContext,
+                                   after head: ByteBuffer? = nil) {
         guard var decoder = exchange.responseDecoder else { return }
         var data = data
+        var head = head
+        defer {
+            if let head {
+                context.write(wrapOutboundOut(head), promise: nil)
+                clientNeedsFlush = true
+            }
+        }
         if decoder.isComplete {
             exchange.responseDecoder = decoder
+            if let h = head {
+                head = nil
+                context.write(wrapOutboundOut(h), promise: nil)
+                clientNeedsFlush = true
+            }
             return completeResponse(exchange, trailing: data.readableBytes)
         }
         guard data.readableBytes > 0 else { return }
@@ -500,9 +527,25 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             diagnostic(exchange: exchange, status: nil, message: "error copying response body", reverse: true)
             return close()
         case .success(let p):
-            if p.bodyBytes > 0, let slice = data.readSlice(length: p.bodyBytes) {
+            if p.bodyBytes > 0, var slice = data.readSlice(length: p.bodyBytes) {
                 exchange.responseBodyBytes += UInt64(slice.readableBytes)
-                context.write(wrapOutboundOut(slice), promise: nil)
+                if var h = head {
+                    head = nil
+                    if slice.readableBytes <= 4096 {
+                        h.writeBuffer(&slice)
+                        context.write(wrapOutboundOut(h), promise: nil)
+                    } else {
+                        context.write(wrapOutboundOut(h), promise: nil)
+                        context.write(wrapOutboundOut(slice), promise: nil)
+                    }
+                } else {
+                    context.write(wrapOutboundOut(slice), promise: nil)
+                }
+                clientNeedsFlush = true
+            }
+            if let h = head {
+                head = nil
+                context.write(wrapOutboundOut(h), promise: nil)
                 clientNeedsFlush = true
             }
             if p.finished { completeResponse(exchange, trailing: data.readableBytes) }
@@ -635,7 +678,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         // Bytes the client sent after the upgrade request belong to the new protocol.
         if inbound.readableBytes > 0 {
             connection.write(inbound, flush: true)
-            inbound.clear()
+            releaseInbound()
         }
         tunnelActivity = Clock.nowNanos()
         connection.read()
