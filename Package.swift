@@ -71,6 +71,7 @@ let package = Package(
 
         // Two-line HTTP server for the README demo and the tests: says who it is.
         .executableTarget(name: "pounce-demo-backend", dependencies: [
+            "HTTPWire",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], path: "Sources/DemoBackend"),

@@ -82,6 +82,22 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    func testSlowReaderGetsWholeResponseBeforeClose() throws {
+        let size = 8 * 1024 * 1024
+        let b = try TestBackend(name: "big") { _, _ in
+            Array("HTTP/1.1 200 OK\r\nContent-Length: \(size)\r\n\r\n".utf8) + [UInt8](repeating: 0x61, count: size)
+        }
+        let p = try RunningPounce(config: config(services: service(b)))
+        let c = try TCP(port: p.port)
+        c.send("GET /big HTTP/1.0\r\nHost: x\r\n\r\n")
+        // The proxy has finished (and wants to close) long before we read.
+        sleep(1)
+        let reply = c.readAll()
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200 OK"))
+        XCTAssertEqual(reply.utf8.count - (reply.range(of: "\r\n\r\n").map { reply.utf8.distance(from: reply.startIndex, to: $0.upperBound) } ?? 0), size)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     func testExpectContinueIsAnsweredBeforeTheBody() throws {
         let b = try TestBackend(name: "b1")
         let p = try RunningPounce(config: config(services: service(b)))
@@ -145,6 +161,31 @@ final class ProxyEngineTests: XCTestCase {
         let waited = Date().timeIntervalSince(start)
         XCTAssertGreaterThanOrEqual(waited, 0.9)
         XCTAssertLessThan(waited, 5)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testIPv6ListenerWithCurl() throws {
+        let b = try TestBackend(name: "b1")
+        let port = FreePort.next()
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            ListenHTTP
+                Address ::1
+                Port \(port)
+                \(service(b))
+            End
+            """, waitForPort: false)
+        var out = PounceProcess.Result(status: -1, stdout: "", stderr: "")
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            out = PounceProcess.run(["-s", "-g", "http://[::1]:\(port)/six"], in: p.directory, executable: "/usr/bin/curl")
+            if out.status == 0 { break }
+            usleep(50_000)
+        } while Date() < deadline
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertEqual(out.stdout, "hello from b1\n")
+        XCTAssertEqual(b.requests.first?.header("X-Forwarded-For"), "::1")
         XCTAssertEqual(p.stop(), 0)
     }
 
@@ -280,6 +321,63 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    func testBackendOptions_UnixSocket_Disabled_Named_TimeOut() throws {
+        let unixPath = PounceProcess.temporaryDirectory() + "/backend.sock"
+        let viaUnix = try TestBackend(name: "via-unix", unixPath: unixPath)
+        let disabled = try TestBackend(name: "disabled")
+        let named = try TestBackend(name: "named")
+        let slow = try TestBackend(name: "slow") { req, _ in
+            sleep(3)
+            return TestBackend.echo(req, name: "slow")
+        }
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            LogLevel 1
+            Backend "shared"
+                Address 127.0.0.1
+                Port \(named.port)
+            End
+            ListenHTTP
+                Address 127.0.0.1
+                Port {PORT}
+                Service
+                    URL "^/unix"
+                    Backend
+                        Address "\(unixPath)"
+                    End
+                End
+                Service
+                    URL "^/slow"
+                    Backend
+                        Address 127.0.0.1
+                        Port \(slow.port)
+                        TimeOut 1
+                    End
+                End
+                Service
+                    Backend
+                        Address 127.0.0.1
+                        Port \(disabled.port)
+                        Disabled 1
+                    End
+                    UseBackend "shared"
+                End
+            End
+            """)
+        for _ in 0..<10 {
+            XCTAssertEqual(try get("/x", port: p.port).header("x-backend"), "named")
+        }
+        XCTAssertTrue(disabled.requests.isEmpty, "a disabled backend gets no requests")
+        XCTAssertEqual(try get("/unix", port: p.port).header("x-backend"), "via-unix")
+        XCTAssertEqual(viaUnix.requests.first?.requestLine, "GET /unix HTTP/1.1")
+        let started = Date()
+        XCTAssertEqual(try get("/slow", port: p.port).status, 503, "TimeOut without a response")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2.9)
+        XCTAssertTrue(p.waitForLog("response read error"), p.log)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     // MARK: 6: forwarding headers
 
     func testForwardingHeaders() throws {
@@ -289,6 +387,15 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(r.header("x-orig-x-forwarded-for"), "10.0.0.1, 127.0.0.1")
         XCTAssertEqual(r.header("x-orig-x-forwarded-proto"), "http")
         XCTAssertEqual(r.header("x-orig-x-forwarded-port"), String(p.port))
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testHeaderOptionNoneAddsNothing() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config("HeaderOption none", services: service(b)))
+        let r = try get("/", port: p.port)
+        XCTAssertNil(r.header("x-orig-x-forwarded-for"))
+        XCTAssertNil(r.header("x-orig-x-forwarded-proto"))
         XCTAssertEqual(p.stop(), 0)
     }
 
@@ -321,6 +428,36 @@ final class ProxyEngineTests: XCTestCase {
         let p = try RunningPounce(config: config(services: service(b)))
         XCTAssertTrue(FileManager.default.fileExists(atPath: p.directory + "/pounce.pid"))
         XCTAssertEqual(p.stop(signal: SIGTERM), 0)
+    }
+
+    func testDaemonModeDetachesWritesPIDFileAndServes() throws {
+        let b = try TestBackend(name: "b1")
+        let dir = PounceProcess.temporaryDirectory()
+        let port = FreePort.next()
+        PounceProcess.write("""
+            LogFacility -
+            ListenHTTP
+                Address 127.0.0.1
+                Port \(port)
+                \(service(b))
+            End
+            """, to: dir + "/pound.cfg")
+        // Without -F/-e and with Daemon on (the default), the command returns at once.
+        let r = PounceProcess.run(["-Wno-dns", "-Wno-include-dir", "-p", dir + "/pid", "-f", "pound.cfg"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(TCP.waitUntilAccepting(port: port, timeout: 10))
+        let pid = Int32(PounceProcess.read(dir + "/pid").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThan(pid, 1)
+        XCTAssertEqual(try get("/", port: port).header("x-backend"), "b1")
+        XCTAssertEqual(kill(pid, SIGTERM), 0)
+        let deadline = Date().addingTimeInterval(10)
+        // Gone, or a zombie waiting for whoever adopted it.
+        func gone() -> Bool {
+            kill(pid, 0) != 0 || PounceProcess.read("/proc/\(pid)/stat").split(separator: " ").dropFirst(2).first == "Z"
+        }
+        while !gone() && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(gone(), "the daemon exits on SIGTERM")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/pid"), "and removes its PID file")
     }
 
     func testGracefulStopWaitsForExchangeInProgress() throws {

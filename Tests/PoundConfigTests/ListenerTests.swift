@@ -238,12 +238,13 @@ final class ListenerTests: XCTestCase {
     func testTunnel() throws {
         let c = assertAccepts("Tunnel \"t\"\n\tAddress 127.0.0.1\n\tPort 9000\n\tBackend\n\tAddress localhost\n\tPort 22\n\tTimeOut 5\n\tConnTO 4\n\tDisabled 1\n\tEnd\nEnd\n")
         let l = try XCTUnwrap(c?.listeners.first)
-        guard case .tunnel(let be) = l.kind else { return XCTFail("not a tunnel") }
-        XCTAssertEqual(be.address, "localhost")
-        XCTAssertEqual(be.port, 22)
-        XCTAssertEqual(be.timeout, 5)
-        XCTAssertEqual(be.connectTimeout, 4)
+        guard case .tunnel(let be) = l.kind, case .regular(let server) = be.kind else { return XCTFail("not a tunnel") }
+        XCTAssertEqual(server.host, "localhost")
+        XCTAssertEqual(server.port, 22)
+        XCTAssertEqual(server.timeout, 5)
+        XCTAssertEqual(server.connectTimeout, 4)
         XCTAssertTrue(be.disabled)
+        XCTAssertEqual(be.priority, 1, "a Tunnel's backend weighs 1, as in Pound")
         if case .inet(let a) = l.address { XCTAssertEqual(a.port, 9000) } else { XCTFail() }
         // Default port for a tunnel is 443, as in Pound.
         let d = assertAccepts("Tunnel\n\tBackend\n\tAddress 127.0.0.1\n\tEnd\nEnd\n")

@@ -10,8 +10,9 @@ public struct Listener: Sendable {
     public enum Kind: Sendable {
         case http
         case https(TLSSettings)
-        /// A plain TCP relay to a single backend (no HTTP processing).
-        case tunnel(TunnelBackend)
+        /// A plain TCP relay to a single backend (no HTTP processing): a server
+        /// backend parsed like a service's, with the Tunnel's smaller statement set.
+        case tunnel(Backend)
     }
 
     public var kind: Kind = .http
@@ -162,19 +163,4 @@ public struct ACMEChallenge: Sendable, Hashable {
     /// How many of the listener's `services` were declared before it: the implicit
     /// service is tried in that position.
     public var servicePosition: Int
-}
-
-/// The single backend of a `Tunnel` listener.
-public struct TunnelBackend: Sendable, Hashable {
-    /// Host name, IP address or UNIX socket path (checked when the file is complete).
-    public var address: String?
-    /// TCP port; nil = default (80, as Pound uses for a backend without TLS).
-    public var port: Int?
-    public var timeout = 15
-    public var connectTimeout = 15
-    public var disabled = false
-    /// The `Backend ... End` span, where Pound reports a missing Address.
-    public var range: LocusRange = .unset
-
-    public init() {}
 }

@@ -11,7 +11,7 @@ struct ListenerDraft {
     var portText: String?
     var socketFrom: String?
     var tls = TLSSettings()
-    var tunnel: TunnelBackend?
+    var tunnel: Backend?
 }
 
 extension Listener {
@@ -102,18 +102,10 @@ extension Listener {
     /// Checks Pound makes once the whole file is read (its service/backend finalization,
     /// which covers a tunnel's backend).
     public static func finalize(_ listener: inout Listener, parser p: ConfigParser) throws {
-        guard case .tunnel(let be) = listener.kind else { return }
-        guard let address = be.address else {
-            throw p.fail("Backend missing Address declaration", at: be.range)
-        }
-        if address.hasPrefix("/") {
-            if be.port != nil {
-                throw p.fail("Port is not applicable to this address family", at: be.range)
-            }
-            if address.utf8.count > 108 {
-                throw p.fail("UNIX path name too long", at: be.range)
-            }
-        }
+        guard case .tunnel(var be) = listener.kind else { return }
+        // The same address checks as every service backend (Pound shares them too).
+        guard ServiceFinalizer.finalize(&be, parser: p) else { throw ConfigFailure() }
+        listener.kind = .tunnel(be)
     }
 
     // MARK: - Tables
@@ -235,27 +227,12 @@ extension Listener {
         list += addressStatements()
         list.append(S("Backend") { p, d in
             if d.tunnel != nil { throw p.fail("only one backend is allowed in Tunnel") }
-            var be = TunnelBackend()
-            be.timeout = p.defaults.backendTimeout
-            be.connectTimeout = p.defaults.connectTimeout
-            be.range = try p.parseSection(tunnelBackendTable, into: &be)
+            let be = try Backend.parseTunnelBackend(p)
             d.tunnel = be
             return .ok
         })
         return StatementTable(list)
     }()
-
-    nonisolated(unsafe) static let tunnelBackendTable = StatementTable<TunnelBackend>([
-        .end,
-        Statement("Address") { p, b in
-            b.address = try p.expect([.identifier, .string, .literal]).text
-            return .ok
-        },
-        Statement("Port") { p, b in b.port = try BackendStatements.parsePort(p); return .ok },
-        Statement("TimeOut") { p, b in b.timeout = try p.timeout(); return .ok },
-        Statement("ConnTO") { p, b in b.connectTimeout = try p.timeout(); return .ok },
-        Statement("Disabled") { p, b in b.disabled = try p.bool(); return .ok },
-    ])
 
     // MARK: - Values
 

@@ -782,12 +782,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Ends the connection once everything written so far has reached the socket:
+    /// closing at once would drop a response tail the kernel could not take yet
+    /// (a large body to an HTTP/1.0 or `Connection: close` client).
     func close() {
         guard let context else { return }
         if case .closed = state { return }
         teardown()
-        context.flush()
-        context.close(promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(Self.emptyBuffer), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
 
     private func teardown() {

@@ -1,3 +1,4 @@
+import HTTPWire
 import PoundConfig
 import Routing
 
@@ -37,13 +38,7 @@ enum SpecialResponder {
     }
 
     static func redirectReason(_ status: Int) -> String {
-        switch status {
-        case 301: "Moved Permanently"
-        case 303: "See Other"
-        case 307: "Temporary Redirect"
-        case 308: "Permanent Redirect"
-        default: "Found"
-        }
+        HTTPStatus.reason(status) ?? "Found"
     }
 
     static func simple(status: Int, reason: String, minor: Int, headers: [String], body: String) -> (bytes: [UInt8], statusLine: String) {

@@ -11,37 +11,25 @@ public enum ListeningSocket {
     }
 
     public static func open(_ address: NumericAddress, backlog: Int32 = 1024) throws(Failure) -> Int32 {
-        let family = address.family == .ipv4 ? AF_INET : AF_INET6
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        // The model's address is numeric already; getaddrinfo just builds the
+        // sockaddr of the right family for it.
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(address.host, String(address.port), &hints, &list) == 0, let ai = list?.pointee else {
+            throw Failure(description: "invalid address \(address.host)")
+        }
+        defer { freeaddrinfo(list) }
+        let fd = socket(ai.ai_family, ai.ai_socktype, ai.ai_protocol)
         guard fd >= 0 else { throw Failure(description: "socket: \(errnoText())") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let display = address.family == .ipv6 ? "[\(address.host)]:\(address.port)" : "\(address.host):\(address.port)"
-        let bound: Int32
-        if address.family == .ipv4 {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = in_port_t(UInt16(truncatingIfNeeded: address.port)).bigEndian
-            guard inet_pton(AF_INET, address.host, &sin.sin_addr) == 1 else {
-                close(fd)
-                throw Failure(description: "invalid address \(address.host)")
-            }
-            bound = withUnsafePointer(to: &sin) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        } else {
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = in_port_t(UInt16(truncatingIfNeeded: address.port)).bigEndian
-            guard inet_pton(AF_INET6, address.host, &sin6.sin6_addr) == 1 else {
-                close(fd)
-                throw Failure(description: "invalid address \(address.host)")
-            }
+        if ai.ai_family == AF_INET6 {
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
-            bound = withUnsafePointer(to: &sin6) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
         }
+        let display = address.family == .ipv6 ? "[\(address.host)]:\(address.port)" : "\(address.host):\(address.port)"
+        let bound = bind(fd, ai.ai_addr, ai.ai_addrlen)
         guard bound == 0 else {
             let text = errnoText()
             close(fd)

@@ -41,7 +41,7 @@ public final class ProxyServer: Sendable {
         var tunnels: [Int: (BackendState, BackendTarget)] = [:]
         for (i, listener) in config.listeners.enumerated() {
             if case .tunnel(let tunnel) = listener.kind {
-                let backend = BackendState.tunnel(Self.backend(for: tunnel))
+                let backend = BackendState.tunnel(tunnel)
                 if let target = try Self.target(for: backend) { tunnels[i] = (backend, target) }
             }
         }
@@ -88,22 +88,6 @@ public final class ProxyServer: Sendable {
             listeners.append((runtime, sockets[i]))
         }
         self.listeners = listeners
-    }
-
-    /// A Tunnel's backend as a regular server backend. Addresses that are not
-    /// numeric IPs are UNIX socket paths, as Pound treats names it cannot resolve.
-    private static func backend(for tunnel: TunnelBackend) -> Backend {
-        var server = Backend.Server(timeout: tunnel.timeout, webSocketTimeout: tunnel.timeout,
-                                    connectTimeout: tunnel.connectTimeout)
-        let host = tunnel.address ?? "127.0.0.1"
-        server.host = host
-        server.port = tunnel.port ?? 80
-        if host.hasPrefix("/") {
-            server.address = .unix(path: host)
-        } else {
-            server.address = .inet(host: host, port: server.effectivePort)
-        }
-        return Backend(kind: .regular(server), priority: 5, disabled: tunnel.disabled, range: tunnel.range)
     }
 
     private static func target(for backend: BackendState) throws -> BackendTarget? {

@@ -159,8 +159,10 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate, Loo
             connection.close()
         }
         if let context {
-            context.flush()
-            context.close(promise: nil)
+            // What the backend sent last must reach the client before the close.
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 }

@@ -160,7 +160,7 @@ extension RequestLogFormatter {
                         // "%3d " and its own reason phrase, `-` for codes it has none for.
                         Digits.append(UInt64(max(r.statusCode, 0)), width: 3, pad: UInt8(ascii: " "), to: &out)
                         out.append(UInt8(ascii: " "))
-                        Self.appendOrDash(HTTPStatusReason.pound(r.statusCode), to: &out)
+                        Self.appendOrDash(HTTPStatus.pound[r.statusCode]?.reason, to: &out)
                     }
                 } else {
                     Digits.append(UInt64(max(r.statusCode, 0)), width: 3, pad: UInt8(ascii: " "), to: &out)

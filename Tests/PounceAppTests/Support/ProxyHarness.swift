@@ -19,7 +19,7 @@ final class RunningPounce {
         logPath = directory + "/pounce.log"
         let text = config.replacingOccurrences(of: "{PORT}", with: String(port))
         PounceProcess.write(text, to: directory + "/pound.cfg")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.executableURL = URL(fileURLWithPath: PounceProcess.binary)
         process.arguments = ["-e", "-Wno-dns", "-Wno-include-dir", "-p", directory + "/pounce.pid", "-f", "pound.cfg"] + extraArguments

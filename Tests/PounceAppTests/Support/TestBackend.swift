@@ -35,18 +35,30 @@ final class TestBackend: @unchecked Sendable {
     var requests: [Request] { lock.withLock { _requests } }
     var connections: Int { lock.withLock { _connections } }
 
-    init(name: String, port: Int = FreePort.next(), handler: Handler? = nil) throws {
+    /// Listens on 127.0.0.1:`port`, or on the UNIX socket `unixPath` when given.
+    init(name: String, port: Int = FreePort.next(), unixPath: String? = nil, handler: Handler? = nil) throws {
         self.name = name
         self.port = port
         self.handler = handler ?? { req, _ in TestBackend.echo(req, name: name) }
-        listenFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(listenFD, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port)).bigEndian
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let rc: Int32
+        if let unixPath {
+            listenFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                for (i, b) in unixPath.utf8.prefix(raw.count - 1).enumerated() { raw[i] = b }
+            }
+            rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        } else {
+            listenFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var one: Int32 = 1
+            setsockopt(listenFD, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = in_port_t(UInt16(port)).bigEndian
+            rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
         guard rc == 0, listen(listenFD, 128) == 0 else {
             close(listenFD)
             throw HarnessError("backend \(name) cannot listen on \(port)")
