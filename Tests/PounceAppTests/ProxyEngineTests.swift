@@ -446,7 +446,13 @@ final class ProxyEngineTests: XCTestCase {
         let r = PounceProcess.run(["-Wno-dns", "-Wno-include-dir", "-p", dir + "/pid", "-f", "pound.cfg"], in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(TCP.waitUntilAccepting(port: port, timeout: 10))
-        let pid = Int32(PounceProcess.read(dir + "/pid").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        // The socket is bound before the fork; the PID file comes from the child after it.
+        var pid: Int32 = 0
+        let written = Date().addingTimeInterval(10)
+        while pid == 0 && Date() < written {
+            pid = Int32(PounceProcess.read(dir + "/pid").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            if pid == 0 { usleep(20_000) }
+        }
         XCTAssertGreaterThan(pid, 1)
         XCTAssertEqual(try get("/", port: port).header("x-backend"), "b1")
         XCTAssertEqual(kill(pid, SIGTERM), 0)
@@ -507,6 +513,22 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertFalse(plain.readAll().contains("200 OK"))
         XCTAssertTrue(p.waitForLog("handshake failed"), p.log)
         XCTAssertEqual(p.stop(), 0)
+    }
+
+    func testGraceRunsOutThenExitsCleanly() throws {
+        let slow = try TestBackend(name: "slow") { req, _ in
+            sleep(4)
+            return TestBackend.echo(req, name: "slow")
+        }
+        let p = try RunningPounce(config: config(services: service(slow), global: "Grace 1"))
+        let c = try TCP(port: p.port)
+        c.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(200_000)
+        let started = Date()
+        XCTAssertEqual(p.stop(signal: SIGHUP), 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3.5, "Grace bounds the wait")
+        XCTAssertFalse(p.log.contains("ERROR"), p.log)
+        XCTAssertTrue(p.log.contains("waiting for 1 active threads to terminate"), p.log)
     }
 
     // MARK: Tunnel

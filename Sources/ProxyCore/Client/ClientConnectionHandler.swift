@@ -782,6 +782,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func abort() {
+        guard let context else { return }
+        if case .closed = state { return }
+        teardown()
+        context.close(promise: nil)
+    }
+
     /// Ends the connection once everything written so far has reached the socket:
     /// closing at once would drop a response tail the kernel could not take yet
     /// (a large body to an HTTP/1.0 or `Connection: close` client).

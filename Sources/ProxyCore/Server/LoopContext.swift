@@ -5,6 +5,8 @@ import NIOCore
 protocol LoopConnection: AnyObject {
     func checkTimeouts(now: UInt64)
     func closeWhenIdle()
+    /// Closes at once, with no callbacks left pending: the loop is about to stop.
+    func abort()
 }
 
 /// State owned by one event loop: its backend connection pool and the client
@@ -46,6 +48,16 @@ final class LoopContext: @unchecked Sendable {
             let now = Clock.nowNanos()
             for client in self.clients.values { client.checkTimeouts(now: now) }
         }
+    }
+
+    /// The end of a stop: whatever is still open closes now, before the event loop
+    /// shuts down (a callback scheduled on a stopped loop is an error in NIO).
+    func abortAll() {
+        eventLoop.assertInEventLoop()
+        sweeper?.cancel()
+        sweeper = nil
+        for client in Array(clients.values) { client.abort() }
+        pool.closeAll()
     }
 
     /// Graceful stop: idle connections close now, busy ones after their exchange.

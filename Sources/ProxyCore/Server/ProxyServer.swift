@@ -199,6 +199,13 @@ public final class ProxyServer: Sendable {
                 usleep(20_000)
             }
         }
+        for loop in env.loops.all {
+            try? loop.eventLoop.submit { loop.abortAll() }.wait()
+        }
+        // One more turn of each loop lets the close callbacks run before the stop.
+        for loop in env.loops.all {
+            try? loop.eventLoop.submit {}.wait()
+        }
         try? group.syncShutdownGracefully()
     }
 }

@@ -149,6 +149,16 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate, Loo
     /// A relay has no idle point; graceful shutdown lets it run until `Grace`.
     func closeWhenIdle() {}
 
+    func abort() {
+        guard !closed else { return }
+        closed = true
+        loop.unregister(self)
+        env.openConnections.subtract(1, ordering: .relaxed)
+        connection?.delegate = nil
+        connection?.close()
+        context?.close(promise: nil)
+    }
+
     private func close() {
         guard !closed else { return }
         closed = true

@@ -1,8 +1,9 @@
 /// MD5 (RFC 1321), only for Apache `$apr1$` entries of BasicAuth password files.
-struct MD5 {
+struct MD5: BlockHash {
     private var state: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476)
-    private var buffer: [UInt8] = []
-    private var length: UInt64 = 0
+    var buffer: [UInt8] = []
+    var length: UInt64 = 0
+    static let lengthIsBigEndian = false
 
     private static let shifts: [UInt32] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
@@ -25,28 +26,8 @@ struct MD5 {
 
     init() { buffer.reserveCapacity(64) }
 
-    mutating func update<C: Collection<UInt8>>(_ data: C) {
-        for byte in data {
-            buffer.append(byte)
-            if buffer.count == 64 {
-                compress()
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        length &+= UInt64(data.count)
-    }
-
     mutating func finalize() -> [UInt8] {
-        let bits = length &* 8
-        buffer.append(0x80)
-        if buffer.count > 56 {
-            while buffer.count < 64 { buffer.append(0) }
-            compress()
-            buffer.removeAll(keepingCapacity: true)
-        }
-        while buffer.count < 56 { buffer.append(0) }
-        for shift in stride(from: 0, through: 56, by: 8) { buffer.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        compress()
+        pad()
         var out: [UInt8] = []
         for word in [state.0, state.1, state.2, state.3] {
             for shift in stride(from: 0, through: 24, by: 8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
@@ -60,7 +41,7 @@ struct MD5 {
         return m.finalize()
     }
 
-    private mutating func compress() {
+    mutating func compress() {
         var m = [UInt32](repeating: 0, count: 16)
         for i in 0..<16 {
             m[i] = UInt32(buffer[4 * i]) | UInt32(buffer[4 * i + 1]) << 8

@@ -1,34 +1,15 @@
 /// SHA-1 (FIPS 180-4), only for `{SHA}` entries of BasicAuth password files.
-struct SHA1 {
+struct SHA1: BlockHash {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-    private var buffer: [UInt8] = []
-    private var length: UInt64 = 0
+    var buffer: [UInt8] = []
+    var length: UInt64 = 0
+    static let lengthIsBigEndian = true
 
     init() { buffer.reserveCapacity(64) }
 
-    mutating func update<C: Collection<UInt8>>(_ data: C) {
-        for byte in data {
-            buffer.append(byte)
-            if buffer.count == 64 {
-                compress()
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        length &+= UInt64(data.count)
-    }
-
     mutating func finalize() -> [UInt8] {
-        let bits = length &* 8
-        buffer.append(0x80)
-        if buffer.count > 56 {
-            while buffer.count < 64 { buffer.append(0) }
-            compress()
-            buffer.removeAll(keepingCapacity: true)
-        }
-        while buffer.count < 56 { buffer.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        compress()
+        pad()
         var out: [UInt8] = []
         for word in [h.0, h.1, h.2, h.3, h.4] {
             for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
@@ -42,7 +23,7 @@ struct SHA1 {
         return s.finalize()
     }
 
-    private mutating func compress() {
+    mutating func compress() {
         var w = [UInt32](repeating: 0, count: 80)
         for t in 0..<16 {
             w[t] = UInt32(buffer[4 * t]) << 24 | UInt32(buffer[4 * t + 1]) << 16
