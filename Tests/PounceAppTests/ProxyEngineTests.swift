@@ -466,6 +466,25 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/pid"), "and removes its PID file")
     }
 
+    func testUserGroupAndRootJailAfterBinding() throws {
+        try XCTSkipIf(getuid() != 0, "dropping privileges needs root")
+        let b = try TestBackend(name: "b1")
+        let jail = PounceProcess.temporaryDirectory()
+        let p = try RunningPounce(config: config(services: service(b), global: """
+            User "nobody"
+            Group "nogroup"
+            RootJail "\(jail)"
+            """))
+        XCTAssertEqual(try get("/", port: p.port).header("x-backend"), "b1")
+        let status = PounceProcess.read("/proc/\(p.process.processIdentifier)/status")
+        let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
+        XCTAssertEqual(uid?.split(separator: "\t").dropFirst().first, "65534", status)
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/\(p.process.processIdentifier)/root", &buf, buf.count - 1)
+        XCTAssertEqual(String(decoding: buf[0..<max(n, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self), jail)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     func testGracefulStopWaitsForExchangeInProgress() throws {
         let slow = try TestBackend(name: "slow") { req, _ in
             usleep(700_000)

@@ -73,7 +73,7 @@ final class BackendPool: BackendConnectionDelegate {
                 }
             }
         let bootstrapWithOptions = target.isInet
-            ? bootstrap.channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            ? bootstrap.channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             : bootstrap
         return bootstrapWithOptions.connect(to: target.address)
     }
