@@ -85,7 +85,10 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "RequestLogTests", dependencies: ["RequestLog"]),
-        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
+        .testTarget(name: "ProxyCoreTests", dependencies: [
+            "ProxyCore", "PoundConfig", "Routing", "RequestLog",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         .testTarget(name: "PounceAppTests", dependencies: ["PounceApp", "pounce", "pounce-demo-backend"]),
     ],
