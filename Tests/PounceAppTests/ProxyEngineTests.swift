@@ -411,6 +411,23 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    func testCombineHeadersAndRedirectExpansion() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: """
+            Service
+                URL "^/old/(.*)"
+                Redirect 301 "http://example.org/new/$1"
+            End
+
+            """ + service(b), global: "CombineHeaders\n\"X-Multi\"\nEnd"))
+        let r = try get("/x", port: p.port, headers: "X-Multi: a\r\nX-Multi: b\r\n")
+        XCTAssertEqual(r.header("x-orig-x-multi"), "a, b")
+        let redirect = try get("/old/page?q=1", port: p.port)
+        XCTAssertEqual(redirect.status, 301)
+        XCTAssertEqual(redirect.header("Location"), "http://example.org/new/page?q=1")
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     // MARK: 7: logging
 
     func testLogLevelOneLine() throws {

@@ -218,6 +218,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func beginExchange(_ head: consuming HTTPRequestHead, context: ChannelHandlerContext) {
         let now = Clock.nowNanos()
+        if !listener.combineHeaders.isEmpty { head.headers.combine(listener.combineHeaders) }
         // Pound's order of checks: method (in the parser), CheckURL, framing and size.
         if let checkURL = listener.listener.checkURL, !checkURL.matches(head.uri) {
             return reject(status: 501, message: "bad URL \"\(head.uri)\"", requestLine: head.requestLine, head: head)

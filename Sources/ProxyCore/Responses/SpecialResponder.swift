@@ -25,7 +25,21 @@ enum SpecialResponder {
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
                                    bodySize: 0, keepAlive: false)
         case .redirect(let redirect):
-            let url = redirect.appendsRequestURL ? redirect.url + exchange.request.head.uri : redirect.url
+            let url: String
+            if redirect.appendsRequestURL {
+                url = redirect.url + exchange.request.head.uri
+            } else if let template = handler.env.redirectTemplate(for: backend) {
+                // A reference that cannot be resolved fails the request (500), with
+                // Pound's log lines, instead of redirecting to a half-expanded URL.
+                let expansion = template.expansion(exchange.request, what: "Redirect expression")
+                guard expansion.succeeded else {
+                    for error in expansion.errors { handler.env.log.log(.error, error) }
+                    return handler.fail(exchange, status: 500, message: "redirect expansion failed")
+                }
+                url = expansion.text
+            } else {
+                url = redirect.url
+            }
             let body = "<html><head><title>Redirect</title></head><body><h1>Redirect</h1><p>You should go to <a href=\"\(url)\">\(url)</a></p></body></html>"
             let reply = simple(status: redirect.status, reason: redirectReason(redirect.status), minor: minor,
                                headers: ["Location: \(url)", "Content-Type: text/html"], body: body)

@@ -18,9 +18,18 @@ final class ListenerRuntime: Sendable {
     let logger: RequestLogger
     let logListener: RequestLogListener
     let rewriter: Rewriters
+    /// `CombineHeaders`: headers whose repeated lines are joined into one.
+    let combineHeaders: [String]
+    /// `%a`: where the client address is read from, and whom to believe there
+    /// (`ForwardedHeader`, `TrustedIP`; a service's own settings win).
+    let forwardedHeader: String
+    let trustedIPs: ACL?
 
     init(index: Int, listener: Listener, routing: ListenerRouting, localAddress: String, port: Int,
-         logger: RequestLogger) {
+         logger: RequestLogger, config: PoundConfiguration = PoundConfiguration()) {
+        self.combineHeaders = config.combineHeaders
+        self.forwardedHeader = listener.forwardedHeader ?? config.forwardedHeader ?? "X-Forwarded-For"
+        self.trustedIPs = listener.trustedIPs ?? config.trustedIPs
         self.index = index
         self.listener = listener
         self.routing = routing

@@ -14,11 +14,15 @@ final class ProxyEnvironment: Sendable {
 
     /// `%{service}N`/`%{backend}N` names and locations, made once per object.
     private let logObjects: [ObjectIdentifier: RequestLogObject]
+    /// `Redirect` URLs with `$N`/`%[...]`, compiled once.
+    private let redirectTemplates: [ObjectIdentifier: Template]
     /// Each service's header operations.
     private let rewriters: [ObjectIdentifier: Rewriters]
 
     init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget],
-         logObjects: [ObjectIdentifier: RequestLogObject], rewriters: [ObjectIdentifier: Rewriters]) {
+         logObjects: [ObjectIdentifier: RequestLogObject], rewriters: [ObjectIdentifier: Rewriters],
+         redirectTemplates: [ObjectIdentifier: Template] = [:]) {
+        self.redirectTemplates = redirectTemplates
         self.rewriters = rewriters
         self.log = log
         self.logObjects = logObjects
@@ -33,6 +37,10 @@ final class ProxyEnvironment: Sendable {
     func rewriter(for service: RuntimeService?) -> Rewriters? {
         guard let service else { return nil }
         return rewriters[ObjectIdentifier(service)]
+    }
+
+    func redirectTemplate(for backend: BackendState) -> Template? {
+        redirectTemplates[ObjectIdentifier(backend)]
     }
 
     func target(for backend: BackendState) -> BackendTarget? {

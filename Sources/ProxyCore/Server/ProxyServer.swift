@@ -58,6 +58,7 @@ public final class ProxyServer: Sendable {
         self.tlsContexts = tlsContexts
         var logObjects: [ObjectIdentifier: RequestLogObject] = [:]
         var rewriters: [ObjectIdentifier: Rewriters] = [:]
+        var redirectTemplates: [ObjectIdentifier: Template] = [:]
         var unsupported: Set<String> = []
         for listener in config.listeners {
             unsupported.formUnion(Rewriters(listener.rewrite).unsupported)
@@ -69,10 +70,14 @@ public final class ProxyServer: Sendable {
             logObjects[ObjectIdentifier(service)] = RequestLogObject(service: service.service)
             for backend in service.backends {
                 logObjects[ObjectIdentifier(backend)] = RequestLogObject(name: backend.displayName, range: backend.backend.range)
+                if case .redirect(let r) = backend.backend.kind, r.hasExpansions,
+                   let template = try? Template(r.url, unknownAccessors: .literal) {
+                    redirectTemplates[ObjectIdentifier(backend)] = template
+                }
             }
         }
         self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects,
-                                    rewriters: rewriters)
+                                    rewriters: rewriters, redirectTemplates: redirectTemplates)
         for what in unsupported.sorted() {
             log.log(.warning, "\(what): not applied by this version of pounce")
         }
@@ -84,7 +89,8 @@ public final class ProxyServer: Sendable {
             if case .inet(let a) = listener.address { host = a.host } else { host = "127.0.0.1" }
             let runtime = ListenerRuntime(index: i, listener: listener, routing: routing.listeners[i],
                                           localAddress: host, port: port,
-                                          logger: RequestLogger(listener: listener, formats: formats, sink: log))
+                                          logger: RequestLogger(listener: listener, formats: formats, sink: log),
+                                          config: config)
             listeners.append((runtime, sockets[i]))
         }
         self.listeners = listeners
