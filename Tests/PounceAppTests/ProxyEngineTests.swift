@@ -428,6 +428,22 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    func testRewriteLocationPointsRedirectsAtTheClientsHost() throws {
+        let b = try TestBackend(name: "b1") { req, _ in
+            Array("HTTP/1.1 302 Found\r\nLocation: \(req.header("X-Target") ?? "")\r\nContent-Length: 0\r\n\r\n".utf8)
+        }
+        let p = try RunningPounce(config: config(services: service(b)))
+        let toBackend = try get("/", port: p.port, headers: "X-Target: http://127.0.0.1:\(b.port)/login\r\n")
+        XCTAssertEqual(toBackend.header("Location"), "http://localhost/login")
+        XCTAssertEqual(p.stop(), 0)
+        let strict = try RunningPounce(config: config("RewriteLocation 2", services: service(b)))
+        let foreign = try get("/", port: strict.port, headers: "X-Target: https://other.example/x\r\n")
+        XCTAssertEqual(foreign.header("Location"), "https://other.example/x", "mode 2 leaves foreign hosts alone")
+        XCTAssertEqual(try get("/", port: strict.port, headers: "X-Target: http://127.0.0.1:\(b.port)/y\r\n").header("Location"),
+                       "http://localhost/y")
+        XCTAssertEqual(strict.stop(), 0)
+    }
+
     // MARK: 7: logging
 
     func testLogLevelOneLine() throws {

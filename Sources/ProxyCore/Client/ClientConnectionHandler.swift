@@ -455,6 +455,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     /// Sends the response head on; false if the exchange ended instead.
+    private func rewriteLocations(_ headers: inout HTTPHeaders, exchange: Exchange, backend: BackendState) {
+        var host: String??
+        for i in headers.fields.indices where headers.fields[i].hasName("Location") || headers.fields[i].hasName("Content-Location") {
+            if host == nil { host = .some(exchange.request.head.headers.first("Host")) }
+            if let value = LocationRewriter.rewrite(headers.fields[i].value, mode: listener.listener.rewriteLocation,
+                                                   requestHost: host ?? nil, listenerIsHTTPS: listener.info.isHTTPS,
+                                                   backend: backend, target: exchange.target) {
+                headers.fields[i].value = value
+            }
+        }
+    }
+
     /// Prepares the response head for the client; nil if the exchange ended instead.
     private func beginResponse(_ exchange: Exchange, head: consuming HTTPResponseHead, context: ChannelHandlerContext) -> ByteBuffer? {
         let framing: BodyFraming
@@ -473,6 +485,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         // connection, not to the client's.
         head.headers.remove("Connection")
         head.headers.remove("Keep-Alive")
+        if listener.listener.rewriteLocation != .disabled, let backend = exchange.backend {
+            rewriteLocations(&head.headers, exchange: exchange, backend: backend)
+        }
         // Responses: the service's rules first, then the listener's (Pound's order).
         if let rules = env.rewriter(for: exchange.service)?.response, !rules.isEmpty {
             rules.applyHeaders(&head.headers, request: exchange.request)
