@@ -444,6 +444,21 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(strict.stop(), 0)
     }
 
+    func testSendFileServesFilesAndRefusesToClimbOut() throws {
+        let dir = PounceProcess.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/pub", withIntermediateDirectories: true)
+        PounceProcess.write("public text\n", to: dir + "/pub/a.txt")
+        PounceProcess.write("secret\n", to: dir + "/secret.txt")
+        let p = try RunningPounce(config: config(services: "Service\nSendFile \"\(dir)/pub\"\nEnd\n"))
+        let ok = try get("/a.txt", port: p.port)
+        XCTAssertEqual(ok.status, 200)
+        XCTAssertEqual(ok.header("Content-Type"), "text/plain")
+        XCTAssertEqual(ok.body, "public text\n")
+        XCTAssertEqual(try get("/missing.txt", port: p.port).status, 404)
+        XCTAssertEqual(try get("/../secret.txt", port: p.port).status, 404)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     // MARK: 7: logging
 
     func testLogLevelOneLine() throws {

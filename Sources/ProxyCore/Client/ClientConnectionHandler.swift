@@ -715,8 +715,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// Answers the exchange with an error page, logs it, and closes the connection,
     /// as Pound does after every error reply.
-    func fail(_ exchange: Exchange, status: Int, message: String, reverse: Bool = false) {
-        diagnostic(exchange: exchange, status: status, message: message, reverse: reverse)
+    func fail(_ exchange: Exchange, status: Int, message: String, reverse: Bool = false, logged: Bool = true) {
+        if logged { diagnostic(exchange: exchange, status: status, message: message, reverse: reverse) }
         if let connection = exchange.connection {
             exchange.connection = nil
             loop.pool.release(connection, reusable: false)

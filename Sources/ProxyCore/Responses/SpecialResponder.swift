@@ -45,20 +45,52 @@ enum SpecialResponder {
                                headers: ["Location: \(url)", "Content-Type: text/html"], body: body)
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
                                    status: redirect.status, bodySize: body.utf8.count, keepAlive: false)
+        case .sendFile(let directory):
+            // ACME answers the file named by the challenge ($1 of its URL match) as
+            // text/html; SendFile the request path as text/plain, then response rules.
+            let isACME = backend.acmeDirectory != nil
+            let name: String
+            if isACME {
+                name = acmeFileName?.expand(exchange.request) ?? ""
+            } else {
+                let path = exchange.request.head.path
+                name = String(path.hasPrefix("/") ? path.dropFirst() : path[...])
+            }
+            switch FileResponder.read(name, in: backend.acmeDirectory ?? directory) {
+            case .status(let status, let message):
+                // Pound logs only real failures; a missing file is a plain 404.
+                handler.fail(exchange, status: status, message: message ?? "", logged: message != nil)
+            case .file(let bytes):
+                var headers: HTTPHeaders = ["Content-Type": isACME ? "text/html" : "text/plain"]
+                if !isACME {
+                    handler.env.rewriter(for: exchange.service)?.response.applyHeaders(&headers, request: exchange.request)
+                    handler.listener.rewriter.response.applyHeaders(&headers, request: exchange.request)
+                }
+                let reply = simple(status: 200, reason: "OK", minor: minor, headers: headers.fields.map(\.line),
+                                   body: "", contentLength: bytes.count)
+                handler.respondLocally(exchange, bytes: reply.bytes + bytes, statusLine: reply.statusLine, status: 200,
+                                       bodySize: bytes.count, keepAlive: false)
+            }
         default:
-            // SendFile, Metrics, Control and Lua backends arrive with later issues.
+            // Metrics, Control and Lua backends arrive with later issues.
             handler.fail(exchange, status: 501, message: "backend type not supported yet")
         }
     }
+
+    /// The challenge file of an ACME request: `$1` of the service's URL match.
+    static let acmeFileName = try? Template("$1", unknownAccessors: .literal)
 
     static func redirectReason(_ status: Int) -> String {
         HTTPStatus.reason(status) ?? "Found"
     }
 
-    static func simple(status: Int, reason: String, minor: Int, headers: [String], body: String) -> (bytes: [UInt8], statusLine: String) {
+    /// Pound's `bio_http_reply_start_list`; `contentLength` when the body follows
+    /// separately.
+    static func simple(status: Int, reason: String, minor: Int, headers: [String], body: String,
+                       contentLength: Int? = nil) -> (bytes: [UInt8], statusLine: String) {
         let statusLine = "HTTP/1.\(minor) \(status) \(reason)"
         var text = statusLine + "\r\n"
-        if minor == 1 { text += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n" }
+        if minor == 1 { text += "Content-Length: \(contentLength ?? body.utf8.count)\r\nConnection: close\r\n" }
         for h in headers { text += h + "\r\n" }
         text += "\r\n" + body
         return (Array(text.utf8), statusLine)
