@@ -22,9 +22,9 @@ enum ProxyRunner {
         }
         let startupLog = sink(starting: true)
 
-        func abend(_ message: String, at range: LocusRange? = nil) -> Int32 {
-            startupLog.log(.error, range.map { "\($0): \(message)" } ?? message)
-            startupLog.log(.notice, "\(program.name) terminated")
+        func abend(_ message: String, at range: LocusRange? = nil, log: LogSink = startupLog) -> Int32 {
+            log.log(.error, range.map { "\($0): \(message)" } ?? message)
+            log.log(.notice, "\(program.name) terminated")
             return 1
         }
 
@@ -74,9 +74,7 @@ enum ProxyRunner {
         do {
             try privileges.drop(rootJail: config.rootJail)
         } catch {
-            log.log(.error, "\(error)")
-            log.log(.notice, "\(program.name) terminated")
-            return 1
+            return abend("\(error)", log: log)
         }
 
         let server: ProxyServer
@@ -84,9 +82,7 @@ enum ProxyRunner {
             server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log)
             try server.start()
         } catch {
-            log.log(.error, "\(error)")
-            log.log(.notice, "\(program.name) terminated")
-            return 1
+            return abend("\(error)", log: log)
         }
 
         let signal = signals.wait()

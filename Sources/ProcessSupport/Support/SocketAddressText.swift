@@ -8,13 +8,21 @@ import Glibc
 public enum SocketAddressText {
     /// The local address of `fd` (getsockname).
     public static func local(of fd: Int32, withPort: Bool = true) -> String? {
+        localAddress(of: fd).map { describe($0.storage, length: $0.length, withPort: withPort) }
+    }
+
+    /// The local port of `fd` (for a listener: what `%p` and X-Forwarded-Port say).
+    public static func localPort(of fd: Int32) -> Int? {
+        localAddress(of: fd).flatMap { port(of: $0.storage) }
+    }
+
+    private static func localAddress(of fd: Int32) -> (storage: sockaddr_storage, length: socklen_t)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let rc = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        guard rc == 0 else { return nil }
-        return describe(storage, length: length, withPort: withPort)
+        return rc == 0 ? (storage, length) : nil
     }
 
     /// The text of an address.

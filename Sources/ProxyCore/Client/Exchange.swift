@@ -9,7 +9,6 @@ final class Exchange {
     var request: RoutingRequest
     let requestLine: String
     let startNanos: UInt64
-    let isHeadRequest: Bool
     /// The client may keep the connection open after this exchange.
     var clientKeepAlive: Bool
     let wantsUpgrade: Bool
@@ -49,7 +48,6 @@ final class Exchange {
 
     init(request: consuming RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
         self.requestLine = request.head.requestLine
-        self.isHeadRequest = request.head.method == "HEAD"
         // Pound serves one request per connection for HTTP/1.0 clients.
         self.clientKeepAlive = request.head.version == .http1_1 && request.head.keepAlive
         self.wantsUpgrade = request.head.isUpgrade

@@ -37,14 +37,8 @@ struct ErrorReply {
             headers.append(name, value)
         }
         rewrite?(&headers)
-        let bodyBytes = Array(body.utf8)
-        let statusLine = "HTTP/1.\(minorVersion) \(status) \(entry.reason)"
-        var head = statusLine + "\r\n"
-        if minorVersion == 1 {
-            head += "Content-Length: \(bodyBytes.count)\r\nConnection: close\r\n"
-        }
-        for field in headers { head += field.line + "\r\n" }
-        head += "\r\n"
-        return (Array(head.utf8) + bodyBytes, statusLine, bodyBytes.count)
+        let reply = PoundReply.make(status: status, reason: entry.reason, minor: minorVersion,
+                                    headers: headers.fields.map(\.line), body: body)
+        return (reply.bytes, reply.statusLine, body.utf8.count)
     }
 }

@@ -21,7 +21,7 @@ enum SpecialResponder {
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
                                    status: ErrorReply.normalized(status), bodySize: reply.bodySize, keepAlive: false)
         case .success:
-            let reply = simple(status: 200, reason: "OK", minor: minor, headers: [], body: "")
+            let reply = PoundReply.make(status: 200, reason: "OK", minor: minor, headers: [], body: "")
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
                                    bodySize: 0, keepAlive: false)
         case .redirect(let redirect):
@@ -41,7 +41,7 @@ enum SpecialResponder {
                 url = redirect.url
             }
             let body = "<html><head><title>Redirect</title></head><body><h1>Redirect</h1><p>You should go to <a href=\"\(url)\">\(url)</a></p></body></html>"
-            let reply = simple(status: redirect.status, reason: redirectReason(redirect.status), minor: minor,
+            let reply = PoundReply.make(status: redirect.status, reason: redirectReason(redirect.status), minor: minor,
                                headers: ["Location: \(url)", "Content-Type: text/html"], body: body)
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
                                    status: redirect.status, bodySize: body.utf8.count, keepAlive: false)
@@ -66,7 +66,7 @@ enum SpecialResponder {
                     handler.env.rewriter(for: exchange.service)?.response.applyHeaders(&headers, request: exchange.request)
                     handler.listener.rewriter.response.applyHeaders(&headers, request: exchange.request)
                 }
-                let reply = simple(status: 200, reason: "OK", minor: minor, headers: headers.fields.map(\.line),
+                let reply = PoundReply.make(status: 200, reason: "OK", minor: minor, headers: headers.fields.map(\.line),
                                    body: "", contentLength: bytes.count)
                 handler.respondLocally(exchange, bytes: reply.bytes + bytes, statusLine: reply.statusLine, status: 200,
                                        bodySize: bytes.count, keepAlive: false)
@@ -82,17 +82,5 @@ enum SpecialResponder {
 
     static func redirectReason(_ status: Int) -> String {
         HTTPStatus.reason(status) ?? "Found"
-    }
-
-    /// Pound's `bio_http_reply_start_list`; `contentLength` when the body follows
-    /// separately.
-    static func simple(status: Int, reason: String, minor: Int, headers: [String], body: String,
-                       contentLength: Int? = nil) -> (bytes: [UInt8], statusLine: String) {
-        let statusLine = "HTTP/1.\(minor) \(status) \(reason)"
-        var text = statusLine + "\r\n"
-        if minor == 1 { text += "Content-Length: \(contentLength ?? body.utf8.count)\r\nConnection: close\r\n" }
-        for h in headers { text += h + "\r\n" }
-        text += "\r\n" + body
-        return (Array(text.utf8), statusLine)
     }
 }

@@ -117,21 +117,11 @@ struct MessageRewriter: Sendable {
     }
 }
 
-/// Percent-encoding of expansion results (`-encode`).
+/// Percent-encoding of expansion results (`-encode`), with Routing's encoder.
 enum PercentEncoding {
-    static func encode(_ text: String, keeping extra: String) -> String {
-        let keep = Set(extra.utf8)
-        let hex = Array("0123456789ABCDEF".utf8)
+    static func encode(_ text: String, keeping extra: StaticString) -> String {
         var out: [UInt8] = []
-        for b in text.utf8 {
-            let unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)
-                || b == 0x2d || b == 0x2e || b == 0x5f || b == 0x7e
-            if unreserved || keep.contains(b) {
-                out.append(b)
-            } else {
-                out += [0x25, hex[Int(b >> 4)], hex[Int(b & 15)]]
-            }
-        }
+        RequestURI.percentEncode(text.utf8, into: &out, keeping: extra)
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -22,7 +22,7 @@ public enum ListeningSocket {
         }
         defer { freeaddrinfo(list) }
         let fd = socket(ai.ai_family, ai.ai_socktype, ai.ai_protocol)
-        guard fd >= 0 else { throw Failure(description: "socket: \(errnoText())") }
+        guard fd >= 0 else { throw Failure(description: "socket: \(SystemErrorText.text(errno))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if ai.ai_family == AF_INET6 {
@@ -31,40 +31,15 @@ public enum ListeningSocket {
         let display = address.family == .ipv6 ? "[\(address.host)]:\(address.port)" : "\(address.host):\(address.port)"
         let bound = bind(fd, ai.ai_addr, ai.ai_addrlen)
         guard bound == 0 else {
-            let text = errnoText()
+            let text = SystemErrorText.text(errno)
             close(fd)
             throw Failure(description: "can't bind to \(display): \(text)")
         }
         guard listen(fd, backlog) == 0 else {
-            let text = errnoText()
+            let text = SystemErrorText.text(errno)
             close(fd)
             throw Failure(description: "can't listen on \(display): \(text)")
         }
         return fd
-    }
-
-    /// The local port of a listening socket (for `X-Forwarded-Port` and `%p`).
-    public static func localPort(_ fd: Int32) -> Int {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard rc == 0 else { return 0 }
-        return withUnsafePointer(to: &storage) { p -> Int in
-            switch Int32(p.pointee.ss_family) {
-            case AF_INET:
-                return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
-            case AF_INET6:
-                return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
-            default:
-                return 0
-            }
-        }
-    }
-
-    private static func errnoText() -> String {
-        guard let s = strerror(errno) else { return "error \(errno)" }
-        return String(cString: s)
     }
 }

@@ -20,7 +20,6 @@ final class LoopContext: @unchecked Sendable {
     let flusher: FlushBatcher
     private var clients: [ObjectIdentifier: any LoopConnection] = [:]
     private var sweeper: RepeatedTask?
-    private(set) var isShuttingDown = false
     /// What Pound prints as `(tid)` in diagnostics: here the event loop thread.
     let threadTag: String
 
@@ -63,7 +62,6 @@ final class LoopContext: @unchecked Sendable {
     /// Graceful stop: idle connections close now, busy ones after their exchange.
     func beginShutdown() {
         eventLoop.assertInEventLoop()
-        isShuttingDown = true
         sweeper?.cancel()
         sweeper = nil
         for client in clients.values { client.closeWhenIdle() }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import OpenSSLTLS
+import ProcessSupport
 import PoundConfig
 import RequestLog
 import Routing
@@ -84,7 +85,7 @@ public final class ProxyServer: Sendable {
         let formats = RequestLogFormats(configuration: config)
         var listeners: [(ListenerRuntime, Int32)] = []
         for (i, listener) in config.listeners.enumerated() where i < sockets.count && i < routing.listeners.count {
-            let port = ListeningSocket.localPort(sockets[i])
+            let port = SocketAddressText.localPort(of: sockets[i]) ?? 0
             let host: String
             if case .inet(let a) = listener.address { host = a.host } else { host = "127.0.0.1" }
             let runtime = ListenerRuntime(index: i, listener: listener, routing: routing.listeners[i],
@@ -161,13 +162,8 @@ public final class ProxyServer: Sendable {
     private func startResurrection() {
         guard let loop = env.loops.all.first?.eventLoop else { return }
         let interval = TimeAmount.seconds(Int64(max(config.alive, 1)))
-        let backends = routing.allBackends + tunnels.values.map(\.0)
         let env = self.env
-        let targets = backends.compactMap { b -> (BackendState, BackendTarget)? in
-            if let t = env.target(for: b) { return (b, t) }
-            if let t = tunnels.values.first(where: { $0.0 === b })?.1 { return (b, t) }
-            return nil
-        }
+        let targets = routing.allBackends.compactMap { b in env.target(for: b).map { (b, $0) } } + Array(tunnels.values)
         let task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             for (backend, target) in targets where !backend.isAlive {
                 ClientBootstrap(group: loop)

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import ProcessSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,6 @@ enum SystemErrorText {
     }
 
     static func text(_ code: Int32) -> String {
-        guard let s = strerror(code) else { return "error \(code)" }
-        return String(cString: s)
+        ProcessSupportError.errorText(code)
     }
 }

@@ -95,13 +95,18 @@ public enum RequestURI {
     }
 
     /// `stringbuf_urlencode`: RFC 3986 unreserved characters kept, the rest `%XX`
-    /// (upper-case hex).
-    static func percentEncode(_ input: some Sequence<UInt8>, into out: inout [UInt8]) {
+    /// (upper-case hex). `keeping` names more bytes to leave alone (Pound's `xenc`:
+    /// "/" for `SetPath -encode`).
+    public static func percentEncode(_ input: some Sequence<UInt8>, into out: inout [UInt8],
+                                     keeping: StaticString = "") {
         let hex: StaticString = "0123456789ABCDEF"
+        let extra = UnsafeBufferPointer(start: keeping.utf8Start, count: keeping.utf8CodeUnitCount)
         for c in input {
             switch c {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "."),
                  UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(c)
+            case _ where extra.contains(c):
                 out.append(c)
             default:
                 out.append(UInt8(ascii: "%"))
