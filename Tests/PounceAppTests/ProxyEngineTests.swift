@@ -262,9 +262,13 @@ final class ProxyEngineTests: XCTestCase {
                 End
             End
             """))
-        for _ in 0..<6 {
+        // The balancer is random: keep asking until it has tried the dead backend
+        // (and killed it), rather than hoping a fixed few requests reach it.
+        var requests = 0
+        repeat {
             XCTAssertEqual(try get("/", port: p.port).header("x-backend"), "live")
-        }
+            requests += 1
+        } while !p.log.contains("dead (killed)") && requests < 200
         XCTAssertTrue(p.waitForLog("Backend 127.0.0.1:\(deadPort) dead (killed)"), p.log)
         let revived = try TestBackend(name: "revived", port: deadPort)
         XCTAssertTrue(p.waitForLog("Backend 127.0.0.1:\(deadPort) resurrected", timeout: 10), p.log)
