@@ -29,7 +29,7 @@ import Glibc
         let embedded = EmbeddedChannel()
         let loop = LoopContext(eventLoop: embedded.embeddedEventLoop, index: 0)
         let env = ProxyEnvironment(log: .discard, loops: LoopContexts(group: embedded.embeddedEventLoop), targets: [:],
-                                   logObjects: [:], rewriters: [:])
+                                   logObjects: [:])
         let listener = ListenerRuntime(index: 0, listener: model.listeners[0], routing: routing.listeners[0],
                                        localAddress: "127.0.0.1", port: 8080,
                                        logger: RequestLogger(formatter: nil, sink: .discard))

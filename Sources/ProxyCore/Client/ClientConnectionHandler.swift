@@ -251,13 +251,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             // A condition that cannot be evaluated (bad credentials encoding, a
             // failed expansion): Pound logs why and answers 500.
             exchange.service = s
-            for warning in exchange.request.warnings { diagnostic(exchange: exchange, status: nil, message: warning) }
+            logWarnings(exchange)
             return fail(exchange, status: 500, message: "no suitable service found")
         }
         exchange.service = service
+        logWarnings(exchange)
         ForwardingHeaders.apply(to: &exchange.request.head, client: client, listener: listener)
-        if !listener.rewriter.request.isEmpty { listener.rewriter.request.applyRequest(&exchange.request) }
-        env.rewriter(for: service)?.request.applyRequest(&exchange.request)
         // Body bytes that came with the head wait until the backend is ready.
         pumpRequestBody(exchange)
         if case .closed = state { return }
@@ -272,6 +271,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return fail(exchange, status: 503, message: "no backend found")
         }
         exchange.backend = backend
+        // Pound modifies the request once a backend is chosen (so session keys see
+        // it unmodified), and only once however many backends are tried.
+        if !exchange.rewritten {
+            exchange.rewritten = true
+            let ok = listener.routing.rewrites.request.apply(to: &exchange.request)
+                && service.rewrites.request.apply(to: &exchange.request)
+            logWarnings(exchange)
+            guard ok else { return fail(exchange, status: 500, message: "request rewriting failed", logged: false) }
+        }
         guard case .regular = backend.backend.kind, let target = env.target(for: backend) else {
             return SpecialResponder.respond(exchange, backend: backend, handler: self)
         }
@@ -488,12 +496,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if listener.listener.rewriteLocation != .disabled, let backend = exchange.backend {
             rewriteLocations(&head.headers, exchange: exchange, backend: backend)
         }
-        // Responses: the service's rules first, then the listener's (Pound's order).
-        if let rules = env.rewriter(for: exchange.service)?.response, !rules.isEmpty {
-            rules.applyHeaders(&head.headers, request: exchange.request)
+        if head.status >= 400, let page = rewrittenErrorPage(exchange, status: head.status) {
+            fail(exchange, status: head.status, message: "", logged: false, page: page)
+            return nil
         }
-        if !listener.rewriter.response.isEmpty {
-            listener.rewriter.response.applyHeaders(&head.headers, request: exchange.request)
+        guard rewriteResponse(&head.headers, exchange) else {
+            fail(exchange, status: 500, message: "response rewriting failed", logged: false)
+            return nil
         }
         // Sessions learn from the response as the client will see it (Pound's order).
         if let service = exchange.service, service.sessions != nil, let backend = exchange.backend {
@@ -715,7 +724,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// Answers the exchange with an error page, logs it, and closes the connection,
     /// as Pound does after every error reply.
-    func fail(_ exchange: Exchange, status: Int, message: String, reverse: Bool = false, logged: Bool = true) {
+    /// Answers with Pound's error page for `status` (or `page`) and closes.
+    func fail(_ exchange: Exchange, status: Int, message: String, reverse: Bool = false, logged: Bool = true,
+              page: ErrorPage? = nil) {
         if logged { diagnostic(exchange: exchange, status: status, message: message, reverse: reverse) }
         if let connection = exchange.connection {
             exchange.connection = nil
@@ -723,7 +734,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         guard let context, exchange.responseHead == nil else { return close() }
         let minor = exchange.request.head.version.minor == 0 && exchange.request.head.method != "" ? 0 : 1
-        let reply = ErrorReply.render(status: status, minorVersion: minor, page: listener.errorPage(ErrorReply.normalized(status)))
+        let reply = ErrorReply.render(status: status, minorVersion: minor,
+                                      page: page ?? listener.errorPage(ErrorReply.normalized(status)))
         exchange.status = ErrorReply.normalized(status)
         exchange.statusLine = reply.statusLine
         exchange.responseBodyBytes = UInt64(reply.bodySize)
@@ -746,6 +758,32 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     /// Pound's `phttp_log` line: `(tid) eNNN: CLIENT[ => BACKEND]: "REQUEST": message`.
+    /// Response rules: the service's first, then the listener's (Pound's order).
+    /// False when one failed; its warnings are logged.
+    func rewriteResponse(_ headers: inout HTTPHeaders, _ exchange: Exchange) -> Bool {
+        let serviceRules = exchange.service?.rewrites.response
+        let listenerRules = listener.routing.rewrites.response
+        if serviceRules?.isEmpty ?? true, listenerRules.isEmpty { return true }
+        let ok = (serviceRules?.apply(to: &headers, request: &exchange.request) ?? true)
+            && listenerRules.apply(to: &headers, request: &exchange.request)
+        logWarnings(exchange)
+        return ok
+    }
+
+    /// `RewriteErrors`: the listener's `ErrorFile` page that replaces a backend's
+    /// error response, when the service (or else the listener) asks for it.
+    private func rewrittenErrorPage(_ exchange: Exchange, status: Int) -> ErrorPage? {
+        guard exchange.service?.service.rewriteErrors ?? listener.listener.rewriteErrors ?? false,
+              HTTPStatus.pound[status] != nil else { return nil }
+        return listener.errorPage(status)
+    }
+
+    /// Pound logs expansion problems on their own line, without the request prefix.
+    private func logWarnings(_ exchange: Exchange) {
+        guard !exchange.request.warnings.isEmpty else { return }
+        for warning in exchange.request.takeWarnings() { env.log.log(.warning, warning) }
+    }
+
     private func diagnostic(exchange: Exchange, status: Int?, message: String, reverse: Bool = false) {
         var line = "(\(loop.threadTag))"
         if let status { line += " e\(ErrorReply.normalized(status))" }

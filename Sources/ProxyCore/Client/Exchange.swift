@@ -22,6 +22,8 @@ final class Exchange {
     var requestHeadBytes: ByteBuffer?
     /// Backends that failed to connect for this request (they are marked dead).
     var connectAttempts = 0
+    /// The request rules have run (they run once, before the first backend).
+    var rewritten = false
 
     var requestDecoder: BodyDecoder
     var requestComplete: Bool

@@ -10,14 +10,12 @@ enum SpecialResponder {
         let minor = exchange.request.head.version.minor == 0 ? 0 : 1
         switch backend.backend.kind {
         case .error(let status, let page):
-            let request = exchange.request
-            let serviceRules = handler.env.rewriter(for: exchange.service)?.response
-            let listenerRules = handler.listener.rewriter.response
+            var rewritten = true
             let reply = ErrorReply.render(status: status, minorVersion: minor,
                                           page: page ?? handler.listener.errorPage(status)) { headers in
-                serviceRules?.applyHeaders(&headers, request: request)
-                listenerRules.applyHeaders(&headers, request: request)
+                rewritten = handler.rewriteResponse(&headers, exchange)
             }
+            guard rewritten else { return handler.fail(exchange, status: 500, message: "", logged: false) }
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
                                    status: ErrorReply.normalized(status), bodySize: reply.bodySize, keepAlive: false)
         case .success:
@@ -62,9 +60,8 @@ enum SpecialResponder {
                 handler.fail(exchange, status: status, message: message ?? "", logged: message != nil)
             case .file(let bytes):
                 var headers: HTTPHeaders = ["Content-Type": isACME ? "text/html" : "text/plain"]
-                if !isACME {
-                    handler.env.rewriter(for: exchange.service)?.response.applyHeaders(&headers, request: exchange.request)
-                    handler.listener.rewriter.response.applyHeaders(&headers, request: exchange.request)
+                if !isACME, !handler.rewriteResponse(&headers, exchange) {
+                    return handler.fail(exchange, status: 500, message: "", logged: false)
                 }
                 let reply = PoundReply.make(status: 200, reason: "OK", minor: minor, headers: headers.fields.map(\.line),
                                    body: "", contentLength: bytes.count)

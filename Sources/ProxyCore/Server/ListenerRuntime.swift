@@ -17,7 +17,6 @@ final class ListenerRuntime: Sendable {
     /// The request log in force (its formatter is nil for LogLevel 0).
     let logger: RequestLogger
     let logListener: RequestLogListener
-    let rewriter: Rewriters
     /// `CombineHeaders`: headers whose repeated lines are joined into one.
     let combineHeaders: [String]
     /// `%a`: where the client address is read from, and whom to believe there
@@ -36,7 +35,6 @@ final class ListenerRuntime: Sendable {
         self.localAddress = localAddress
         self.port = port
         self.logger = logger
-        self.rewriter = Rewriters(listener.rewrite)
         self.logListener = RequestLogListener(name: listener.name, location: listener.range.description,
                                               address: localAddress, port: port > 0 ? String(port) : nil)
         self.info = ListenerInfo(index: index, name: listener.name, port: port, isHTTPS: listener.tls != nil)

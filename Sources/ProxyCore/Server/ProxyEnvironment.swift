@@ -16,14 +16,10 @@ final class ProxyEnvironment: Sendable {
     private let logObjects: [ObjectIdentifier: RequestLogObject]
     /// `Redirect` URLs with `$N`/`%[...]`, compiled once.
     private let redirectTemplates: [ObjectIdentifier: Template]
-    /// Each service's header operations.
-    private let rewriters: [ObjectIdentifier: Rewriters]
 
     init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget],
-         logObjects: [ObjectIdentifier: RequestLogObject], rewriters: [ObjectIdentifier: Rewriters],
-         redirectTemplates: [ObjectIdentifier: Template] = [:]) {
+         logObjects: [ObjectIdentifier: RequestLogObject], redirectTemplates: [ObjectIdentifier: Template] = [:]) {
         self.redirectTemplates = redirectTemplates
-        self.rewriters = rewriters
         self.log = log
         self.logObjects = logObjects
         self.loops = loops
@@ -32,11 +28,6 @@ final class ProxyEnvironment: Sendable {
 
     func logObject(_ object: AnyObject?) -> RequestLogObject? {
         object.flatMap { logObjects[ObjectIdentifier($0)] }
-    }
-
-    func rewriter(for service: RuntimeService?) -> Rewriters? {
-        guard let service else { return nil }
-        return rewriters[ObjectIdentifier(service)]
     }
 
     func redirectTemplate(for backend: BackendState) -> Template? {

@@ -58,16 +58,10 @@ public final class ProxyServer: Sendable {
         }
         self.tlsContexts = tlsContexts
         var logObjects: [ObjectIdentifier: RequestLogObject] = [:]
-        var rewriters: [ObjectIdentifier: Rewriters] = [:]
         var redirectTemplates: [ObjectIdentifier: Template] = [:]
-        var unsupported: Set<String> = []
-        for listener in config.listeners {
-            unsupported.formUnion(Rewriters(listener.rewrite).unsupported)
-        }
+        var unsupported = Set(routing.listeners.flatMap(\.rewrites.unsupported))
         for service in routing.listeners.flatMap(\.services) {
-            let rewriter = Rewriters(service.service.rewrite)
-            unsupported.formUnion(rewriter.unsupported)
-            if !rewriter.isEmpty { rewriters[ObjectIdentifier(service)] = rewriter }
+            unsupported.formUnion(service.rewrites.unsupported)
             logObjects[ObjectIdentifier(service)] = RequestLogObject(service: service.service)
             for backend in service.backends {
                 logObjects[ObjectIdentifier(backend)] = RequestLogObject(name: backend.displayName, range: backend.backend.range)
@@ -78,7 +72,7 @@ public final class ProxyServer: Sendable {
             }
         }
         self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects,
-                                    rewriters: rewriters, redirectTemplates: redirectTemplates)
+                                    redirectTemplates: redirectTemplates)
         for what in unsupported.sorted() {
             log.log(.warning, "\(what): not applied by this version of pounce")
         }

@@ -114,14 +114,16 @@ extension CompiledCondition {
             found = firstMatch(patterns, Substring(e.text), decode: false)
         case .headerLine:
             // Whole "Name: value" lines, as HeadRequire and `Header "regex"` see them.
+            let headers = request.responseHeaders ?? request.head.headers
             outer: for pattern in patterns {
-                for field in request.head.headers.fields {
+                for field in headers.fields {
                     if let m = matchLine(pattern, field) { found = m; break outer }
                 }
             }
         case .header(let name):
+            let headers = request.responseHeaders ?? request.head.headers
             outer: for pattern in patterns {
-                for field in request.head.headers.fields where ASCII.equalsIgnoringCase(field.name, name) {
+                for field in headers.fields where ASCII.equalsIgnoringCase(field.name, name) {
                     if let m = firstMatch(CollectionOfOne(pattern), Substring(field.value), decode: false) { found = m; break outer }
                 }
             }

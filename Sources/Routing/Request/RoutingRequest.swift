@@ -22,6 +22,10 @@ public struct RoutingRequest: Sendable {
 
     var scope = ScopeChain()
 
+    /// While response rules run: the response's headers, which their conditions
+    /// test instead of the request's.
+    var responseHeaders: HTTPHeaders?
+
     public init(head: HTTPRequestHead, client: ClientAddress, listener: ListenerInfo) {
         self.head = head
         self.client = client
@@ -37,5 +41,11 @@ public struct RoutingRequest: Sendable {
 
     mutating func warn(_ message: String) {
         warnings.append(message)
+    }
+
+    /// The warnings recorded so far, for the log; the list starts empty again.
+    public mutating func takeWarnings() -> [String] {
+        defer { warnings = [] }
+        return warnings
     }
 }

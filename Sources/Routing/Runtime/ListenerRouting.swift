@@ -7,9 +7,13 @@ public struct ListenerRouting: Sendable {
     public let services: [RuntimeService]
     /// How many of `services` belong to the listener.
     public let ownServiceCount: Int
+    /// The listener's own `SetHeader`/`Rewrite`... rules.
+    public let rewrites: ScopeRewrites
     let scope: RoutingScope
 
-    init(index: Int, services: [RuntimeService], ownServiceCount: Int, scope: RoutingScope) {
+    init(index: Int, services: [RuntimeService], ownServiceCount: Int, scope: RoutingScope,
+         rewrites: ScopeRewrites = .none) {
+        self.rewrites = rewrites
         self.index = index
         self.services = services
         self.ownServiceCount = ownServiceCount

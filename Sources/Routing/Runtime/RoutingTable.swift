@@ -33,7 +33,8 @@ public struct RoutingTable: Sendable {
                                named: named,
                                scope: RoutingScope(constants: s.constants, forwardedHeader: s.forwardedHeader,
                                                    trustedIPs: s.trustedIPs),
-                               options: options)
+                               options: options,
+                               rewrites: try ScopeRewrites(s.rewrite, named: named, context: context))
         }
 
         let globals = try config.services.enumerated().map { try makeService($1, index: $0, listener: nil) }
@@ -59,7 +60,8 @@ public struct RoutingTable: Sendable {
             let scope = RoutingScope(constants: l.constants, forwardedHeader: l.forwardedHeader,
                                      trustedIPs: l.trustedIPs, parent: global)
             listeners.append(ListenerRouting(index: li, services: own + globals, ownServiceCount: own.count,
-                                             scope: scope))
+                                             scope: scope,
+                                             rewrites: try ScopeRewrites(l.rewrite, named: named, context: context)))
         }
         return RoutingTable(listeners: listeners, globalServices: globals, allBackends: all)
     }

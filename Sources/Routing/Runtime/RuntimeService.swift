@@ -20,6 +20,8 @@ public final class RuntimeService: Sendable {
     public let sessionKind: SessionKind?
     /// The `ACME "dir"` this service was made for (its backend answers challenges).
     public let acmeChallenge: ACMEChallenge?
+    /// The service's `SetHeader`/`Rewrite`... rules.
+    public let rewrites: ScopeRewrites
 
     let condition: CompiledCondition
     let named: NamedConditions
@@ -36,7 +38,8 @@ public final class RuntimeService: Sendable {
 
     init(service: Service, index: Int, listenerIndex: Int?, condition: CompiledCondition,
          named: NamedConditions, scope: RoutingScope, options: RoutingOptions,
-         acmeChallenge: ACMEChallenge? = nil) throws {
+         rewrites: ScopeRewrites = .none, acmeChallenge: ACMEChallenge? = nil) throws {
+        self.rewrites = rewrites
         self.service = service
         self.index = index
         self.listenerIndex = listenerIndex

@@ -12,9 +12,11 @@ final class RunningPounce {
     let logPath: String
     let port: Int
 
-    /// Writes `config` (with `{PORT}` replaced by a free port) and starts pounce on it.
-    init(config: String, extraArguments: [String] = [], waitForPort: Bool = true) throws {
+    /// Writes `config` (with `{PORT}` replaced by a free port) and `files` (name →
+    /// text, beside it) and starts pounce on it.
+    init(config: String, files: [String: String] = [:], extraArguments: [String] = [], waitForPort: Bool = true) throws {
         directory = PounceProcess.temporaryDirectory()
+        for (name, text) in files { PounceProcess.write(text, to: directory + "/" + name) }
         port = FreePort.next()
         logPath = directory + "/pounce.log"
         let text = config.replacingOccurrences(of: "{PORT}", with: String(port))
