@@ -1,5 +1,6 @@
 import HTTPWire
 import NIOCore
+import OpenSSLTLS
 import PoundConfig
 import RequestLog
 import Routing
@@ -34,6 +35,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var tunnelActivity: UInt64 = 0
     /// The client shut its sending side: finish what is in progress, then close.
     private var inputClosed = false
+    /// X-SSL-* for this connection's requests, from its handshake.
+    private var sslHeaders: [(name: String, value: String)] = []
     /// Writes not yet flushed, so each read cycle flushes each side at most once and
     /// only when it wrote something.
     private var clientNeedsFlush = false
@@ -131,6 +134,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let handshake = event as? TLSHandshakeCompleted {
+            if listener.addsSSLHeaders {
+                sslHeaders = SSLHeaders.fields(handshake.info, includeCertificate: listener.passesClientCertificate)
+            }
+            return
+        }
         guard let event = event as? ChannelEvent, event == .inputClosed else {
             return context.fireUserInboundEventTriggered(event)
         }
@@ -256,6 +265,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         exchange.service = service
         logWarnings(exchange)
+        if !sslHeaders.isEmpty { SSLHeaders.apply(sslHeaders, to: &exchange.request.head.headers) }
         ForwardingHeaders.apply(to: &exchange.request.head, client: client, listener: listener)
         // Body bytes that came with the head wait until the backend is ready.
         pumpRequestBody(exchange)
@@ -757,7 +767,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         completeResponse(exchange, trailing: 0)
     }
 
-    /// Pound's `phttp_log` line: `(tid) eNNN: CLIENT[ => BACKEND]: "REQUEST": message`.
     /// Response rules: the service's first, then the listener's (Pound's order).
     /// False when one failed; its warnings are logged.
     func rewriteResponse(_ headers: inout HTTPHeaders, _ exchange: Exchange) -> Bool {
@@ -784,6 +793,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         for warning in exchange.request.takeWarnings() { env.log.log(.warning, warning) }
     }
 
+    /// Pound's `phttp_log` line: `(tid) eNNN: CLIENT[ => BACKEND]: "REQUEST": message`.
     private func diagnostic(exchange: Exchange, status: Int?, message: String, reverse: Bool = false) {
         var line = "(\(loop.threadTag))"
         if let status { line += " e\(ErrorReply.normalized(status))" }

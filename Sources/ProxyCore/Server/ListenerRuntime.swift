@@ -23,6 +23,10 @@ final class ListenerRuntime: Sendable {
     /// (`ForwardedHeader`, `TrustedIP`; a service's own settings win).
     let forwardedHeader: String
     let trustedIPs: ACL?
+    /// `HeaderOption ssl` on an HTTPS listener.
+    let addsSSLHeaders: Bool
+    /// `ClientCert 1-3`: a client certificate is asked for and passed on in X-SSL-*.
+    let passesClientCertificate: Bool
 
     init(index: Int, listener: Listener, routing: ListenerRouting, localAddress: String, port: Int,
          logger: RequestLogger, config: PoundConfiguration = PoundConfiguration()) {
@@ -30,6 +34,11 @@ final class ListenerRuntime: Sendable {
         self.forwardedHeader = listener.forwardedHeader ?? config.forwardedHeader ?? "X-Forwarded-For"
         self.trustedIPs = listener.trustedIPs ?? config.trustedIPs
         self.index = index
+        self.addsSSLHeaders = listener.tls != nil && listener.headerOptions.contains(.ssl)
+        switch listener.tls?.clientCertificate {
+        case .optional?, .required?, .unverified?: self.passesClientCertificate = true
+        case .none?, nil: self.passesClientCertificate = false
+        }
         self.listener = listener
         self.routing = routing
         self.localAddress = localAddress

@@ -1,0 +1,29 @@
+import HTTPWire
+import OpenSSLTLS
+
+/// `HeaderOption ssl` on an HTTPS listener: what Pound's `add_ssl_headers` tells
+/// the backend about the client's TLS session. Made once per connection, when the
+/// handshake completes, and set (replacing what the client sent) on each request.
+enum SSLHeaders {
+    /// `X-SSL-cipher`, and with `ClientCert 1-3` and a client certificate the
+    /// certificate fields; the PEM is folded over continuation lines as Pound does.
+    static func fields(_ info: TLSConnectionInfo, includeCertificate: Bool) -> [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = []
+        if !info.cipherDescription.isEmpty {
+            fields.append(("X-SSL-cipher", info.protocolVersion + "/" + info.cipherDescription))
+        }
+        guard includeCertificate, let cert = info.peerCertificate else { return fields }
+        fields.append(("X-SSL-Subject", cert.subject))
+        fields.append(("X-SSL-Issuer", cert.issuer))
+        fields.append(("X-SSL-notBefore", cert.notBefore))
+        fields.append(("X-SSL-notAfter", cert.notAfter))
+        fields.append(("X-SSL-serial", String(cert.poundSerial)))
+        let lines = cert.pem.split(separator: "\n", omittingEmptySubsequences: true)
+        fields.append(("X-SSL-certificate", lines.joined(separator: "\r\n\t")))
+        return fields
+    }
+
+    static func apply(_ fields: [(name: String, value: String)], to headers: inout HTTPHeaders) {
+        for field in fields { headers.replaceOrAppend(field.name, field.value) }
+    }
+}
