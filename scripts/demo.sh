@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's first command: builds Pounce and the demo backend, starts two backends
-# (b1 on 127.0.0.1:8081, b2 on :8082) and Pounce on 127.0.0.1:8080 with
-# examples/demo.cfg, then shows what to try with curl. Ctrl-C stops everything.
+# The README's first command: builds Pounce and the demo backend, makes development
+# certificates (certs/make-certs.sh), starts two backends (b1 on 127.0.0.1:8081, b2 on
+# :8082) and Pounce on 127.0.0.1:8080 (HTTP) and :8443 (HTTPS) with examples/demo.cfg,
+# then shows what to try with curl. Ctrl-C stops everything.
 #
 #   scripts/demo.sh           interactive demo (request log lines appear as you curl)
 #   scripts/demo.sh --smoke   runs the curls itself and checks the answers; exit 0 = pass
@@ -23,6 +24,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 config=examples/demo.cfg
 proxy_port=8080
+https_port=8443
 backends=("b1:8081" "b2:8082")
 
 command -v curl >/dev/null || { echo "demo: curl is needed" >&2; exit 1; }
@@ -51,7 +53,9 @@ trap 'exit 143' TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-for port in "$proxy_port" "${backends[@]#*:}"; do
+certs/make-certs.sh || exit 1
+
+for port in "$proxy_port" "$https_port" "${backends[@]#*:}"; do
     if port_busy "$port"; then
         echo "demo: 127.0.0.1:$port is already in use; stop whatever listens there first" >&2
         exit 1
@@ -80,9 +84,9 @@ for b in "${backends[@]}"; do start_backend "${b%%:*}" "${b#*:}"; done
 # in a file for --smoke.
 proxy_log=$work/pounce.log
 if [ "$mode" = smoke ]; then
-    "$proxy" -F -p "$work/pounce.pid" -f "$config" >"$proxy_log" 2>&1 &
+    "$proxy" -F -W include-dir="$here" -p "$work/pounce.pid" -f "$config" >"$proxy_log" 2>&1 &
 else
-    "$proxy" -F -p "$work/pounce.pid" -f "$config" &
+    "$proxy" -F -W include-dir="$here" -p "$work/pounce.pid" -f "$config" &
 fi
 proxy_pid=$!
 pids+=("$proxy_pid")
@@ -108,7 +112,7 @@ url=http://127.0.0.1:$proxy_port
 if [ "$mode" = interactive ]; then
     cat <<EOF
 
-Pounce is listening on $url, in front of two backends:
+Pounce is listening on $url and https://localhost:$https_port, in front of two backends:
   b1 on 127.0.0.1:8081 and b2 on 127.0.0.1:8082 (pounce-demo-backend), config: $config
 
 Round robin (service "round-robin" matches /rr, Balancer iwrr):
@@ -118,6 +122,10 @@ Sticky sessions (service "sticky": the backend's DEMOSESSION cookie pins you to 
   curl -s -c jar -b jar localhost:$proxy_port/
   curl -s -c jar -b jar localhost:$proxy_port/      # same backend, every time
   curl -s localhost:$proxy_port/                    # no cookie: a new session
+
+HTTPS, with the development CA from certs/generated:
+  curl -s --cacert certs/generated/ca.crt https://localhost:$https_port/rr
+  curl -si localhost:$proxy_port/secure/page      # 301 to https://localhost:$https_port/page
 
 Pounce's request log (LogLevel 2) appears below. Press Ctrl-C to stop.
 
@@ -163,6 +171,14 @@ r=ok
 [ -n "$first" ] || r=fail
 for b in "${sticky[@]}"; do [ "$b" = "$first" ] || r=fail; done
 check "$r" "sticky: later requests with the cookie stay on $first (got: ${sticky[*]})"
+
+tls=$(curl -s --max-time 5 --cacert certs/generated/ca.crt "https://localhost:$https_port/rr" | who)
+case "$tls" in b1|b2) r=ok ;; *) r=fail ;; esac
+check "$r" "https: /rr on :$https_port verified against the dev CA, answered by ${tls:-nobody}"
+
+location=$(curl -s --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' "$url/secure/page")
+[ "$location" = "301 https://localhost:$https_port/page" ] && r=ok || r=fail
+check "$r" "redirect: /secure/page on HTTP is a 301 to HTTPS (got: $location)"
 
 if [ "$failures" -gt 0 ]; then
     echo "demo: $failures check(s) failed; proxy output:" >&2

@@ -87,6 +87,11 @@ public final class TLSServerContext: @unchecked Sendable {
 
     // MARK: building one SSL_CTX
 
+    /// Mozilla's "intermediate" TLS 1.2 list: ECDHE/DHE with AES-GCM or ChaCha20.
+    public static let defaultCipherList = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+        + "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+        + "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
+
     /// `Disable X` refuses X and everything older. TLS 1.2 is the floor regardless:
     /// Debian's OpenSSL configuration (which Pound also runs under) sets it, and older
     /// versions are broken.
@@ -174,7 +179,11 @@ public final class TLSServerContext: @unchecked Sendable {
         let sessionContext: [UInt8] = Array("pounce".utf8)
         _ = SSL_CTX_set_session_id_context(ctx, sessionContext, UInt32(sessionContext.count))
 
-        if let list = settings.cipherList, SSL_CTX_set_cipher_list(ctx, list) != 1 {
+        // Without `Ciphers`, TLS 1.2 gets forward-secret AEAD suites only (TLS 1.3's
+        // are all of that kind): OpenSSL's default list still has RSA key exchange
+        // and CBC suites, which scanners flag.
+        let list = settings.cipherList ?? Self.defaultCipherList
+        if SSL_CTX_set_cipher_list(ctx, list) != 1 {
             ERR_clear_error()
             throw TLSContextError(message: "failed to set cipher list \(list)")
         }

@@ -247,7 +247,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let exchange = Exchange(request: RoutingRequest(head: head, client: client, listener: listener.info),
                                 framing: framing, limit: listener.listener.maxRequestSize, startNanos: now)
         exchange.expectsContinue = expectsContinue
-        if closeRequested { exchange.clientKeepAlive = false }
+        if closeRequested || listener.servesOneRequest(exchange.request.head) { exchange.clientKeepAlive = false }
         state = .exchanging(exchange)
 
         let service: RuntimeService

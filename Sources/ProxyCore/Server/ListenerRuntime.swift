@@ -56,4 +56,14 @@ final class ListenerRuntime: Sendable {
     var clientTimeout: Int { listener.clientTimeout }
 
     func errorPage(_ status: Int) -> ErrorPage? { listener.errorFiles[status] }
+
+    /// `NoHTTPS11` (Pound's `force_http_10`): on HTTPS, one request per connection,
+    /// for every client (1) or for MSIE (2).
+    func servesOneRequest(_ head: HTTPRequestHead) -> Bool {
+        switch listener.tls?.noHTTPS11 {
+        case .always?: true
+        case .msieOnly?: head.headers.first("User-Agent")?.contains("MSIE") ?? false
+        case .off?, nil: false
+        }
+    }
 }
