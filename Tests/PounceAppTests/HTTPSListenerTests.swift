@@ -185,12 +185,12 @@ final class HTTPSListenerTests: XCTestCase {
     /// suites, no insecure renegotiation, no compression. sslyze comes from PyPI
     /// (`.ci/run` installs it); without it the test is skipped, not passed.
     func testSSLyzeFindsNothingWeakInTheDefaults() throws {
-        let which = PounceProcess.run(["-c", "command -v sslyze"], in: "/", executable: "/bin/sh")
+        let which = PounceProcess.run(["-c", "python3 -c 'import sslyze'"], in: "/", executable: "/bin/sh")
         try XCTSkipIf(which.status != 0, "sslyze is not installed (pip install sslyze)")
         let b = try TestBackend(name: "b1")
         let p = try start("Cert \"\(pki)/server.pem\"", backend: b)
         let out = PounceProcess.temporaryDirectory() + "/sslyze.json"
-        let scan = PounceProcess.run(["-c", "sslyze --quiet --json_out '\(out)' --sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --reneg --compression 127.0.0.1:\(p.port)"],
+        let scan = PounceProcess.run(["-c", "python3 -m sslyze --quiet --json_out '\(out)' --sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --reneg --compression 127.0.0.1:\(p.port)"],
                                      in: "/", executable: "/bin/sh")
         XCTAssertEqual(p.stop(), 0)
         let data = try XCTUnwrap(FileManager.default.contents(atPath: out), scan.stderr + scan.stdout)
