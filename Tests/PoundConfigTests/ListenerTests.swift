@@ -120,7 +120,7 @@ final class ListenerTests: XCTestCase {
         XCTAssertEqual(l?.clientTimeout, 20)
         XCTAssertEqual(l?.maxRequestSize, 1000)
         XCTAssertEqual(l?.maxURILength, 8192)
-        XCTAssertEqual(l?.rewriteLocation, .hostOnly)
+        XCTAssertEqual(l?.rewriteLocation, .backendOnly)
         XCTAssertEqual(l?.rewriteDestination, true)
         XCTAssertEqual(l?.rewriteErrors, true)
         XCTAssertEqual(l?.logLevel, .number(3))
@@ -131,6 +131,32 @@ final class ListenerTests: XCTestCase {
         assertRejects("ListenHTTP\n\tMaxURI 100000\n\tLineBufferSize 100\nEnd\n",
                       ["pound.cfg:3.24-26: value out of allowed range (>= 4096)"])
         assertRejects("LineBufferSize 100\n", ["pound.cfg:1.16-18: value out of allowed range (>= 4096)"])
+    }
+
+    /// `RewriteLocation N [safe|pound]` and `RewriteLocation safe` (a Pounce extension);
+    /// the errors without the extension are Pound 4.23's.
+    func testRewriteLocationModes() {
+        func mode(_ args: String) -> RewriteLocationMode? {
+            assertAccepts("ListenHTTP\n\tRewriteLocation \(args)\nEnd\n")?.listeners.first?.rewriteLocation
+        }
+        XCTAssertEqual(mode("0"), .disabled)
+        XCTAssertEqual(mode("1"), .enabled)
+        XCTAssertEqual(mode("2"), .backendOnly)
+        XCTAssertEqual(mode("1 pound"), .enabled)
+        XCTAssertEqual(mode("1 safe"), .safe)
+        XCTAssertEqual(mode("1 Safe"), .safe)
+        XCTAssertEqual(mode("safe"), .safe)
+        XCTAssertEqual(mode("2 safe"), .backendOnly, "mode 2 never touches foreign locations anyway")
+        XCTAssertEqual(mode("0 safe"), .disabled)
+        XCTAssertEqual(mode("2 pound"), .backendOnly)
+        assertRejects("ListenHTTP\n\tRewriteLocation 1 foo\nEnd\n",
+                      ["pound.cfg:2.27-29: unrecognized RewriteLocation handling, expected safe or pound"])
+        assertRejects("ListenHTTP\n\tRewriteLocation 1 2\nEnd\n", ["pound.cfg:2.27: unexpected number"])
+        assertRejects("ListenHTTP\n\tRewriteLocation 1 \"safe\"\nEnd\n", ["pound.cfg:2.27-32: unexpected quoted string"])
+        assertRejects("ListenHTTP\n\tRewriteLocation pound\nEnd\n",
+                      ["pound.cfg:2.25-29: expected number, but found identifier"])
+        assertRejects("ListenHTTP\n\tRewriteLocation\nEnd\n",
+                      ["pound.cfg:2.23-3: expected number, but found end of line"])
     }
 
     func testACME() {

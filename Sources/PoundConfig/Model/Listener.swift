@@ -89,14 +89,31 @@ public struct NumericAddress: Sendable, Hashable {
     }
 }
 
-/// `RewriteLocation 0|1|2`: how `Location:`/`Content-Location:` headers that point at a
-/// backend are rewritten to point at the listener.
-public enum RewriteLocationMode: Int, Sendable, Hashable {
-    case disabled = 0
-    /// Rewrite when the location points at a backend or at the listener itself.
-    case enabled = 1
-    /// Like `enabled`, but only compare the host part, not the port.
-    case hostOnly = 2
+/// `RewriteLocation 0|1|2 [safe|pound]`: how `Location:`/`Content-Location:` headers
+/// that point at a backend are rewritten to point at the listener.
+public enum RewriteLocationMode: Sendable, Hashable {
+    /// `0`: never rewrite.
+    case disabled
+    /// `1` (the default), as Pound 4.23 does it: besides locations that point at the
+    /// backend, every other absolute location is rewritten too, foreign hosts included
+    /// (its listener comparison never holds; Pound issues #34 and #42).
+    case enabled
+    /// `1 safe` (a Pounce extension, also `RewriteLocation safe`): rewrite only a
+    /// location that points at the backend that answered, or at the listener's own
+    /// address with the listener's port or no port. Other hosts are left alone.
+    case safe
+    /// `2`: rewrite only a location that points at the backend.
+    case backendOnly
+
+    /// The mode `RewriteLocation n` selects (Pound's numbers, 4.23's handling of 1).
+    public init?(level: Int) {
+        switch level {
+        case 0: self = .disabled
+        case 1: self = .enabled
+        case 2: self = .backendOnly
+        default: return nil
+        }
+    }
 }
 
 /// `xHTTP`: the groups of request methods a listener accepts.

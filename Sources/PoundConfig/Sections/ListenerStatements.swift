@@ -181,8 +181,7 @@ extension Listener {
             return .ok
         })
         list.append(S("RewriteLocation") { p, d in
-            let n = try p.int(in: 0, 2)
-            d.listener.rewriteLocation = RewriteLocationMode(rawValue: n) ?? .enabled
+            d.listener.rewriteLocation = try Self.parseRewriteLocation(p)
             return .ok
         })
         list.append(S("RewriteDestination") { p, d in d.listener.rewriteDestination = try p.bool(); return .ok })
@@ -264,6 +263,31 @@ extension Listener {
             return try Pattern(tok.text, kind: kind, options: options)
         } catch {
             throw p.fail(error.description)
+        }
+    }
+
+    /// `RewriteLocation 0|1|2 [safe|pound]` or `RewriteLocation safe`. The second word
+    /// is a Pounce extension choosing how mode 1 treats locations that do not point
+    /// at the backend: `pound` (the default) rewrites them all, as Pound 4.23 does;
+    /// `safe` only those naming the listener. Modes 0 and 2 never rewrite foreign
+    /// locations, so the word changes nothing there.
+    static func parseRewriteLocation(_ p: ConfigParser) throws -> RewriteLocationMode {
+        let first = try p.anyToken()
+        if first.kind == .identifier && first.text.lowercased() == "safe" { return .safe }
+        p.putBack(first)
+        let n = try p.int(in: 0, 2)
+        let mode = RewriteLocationMode(level: n) ?? .enabled
+        let second = try p.anyToken()
+        // Anything else on the line is left for the end-of-statement check, which
+        // reports it as Pound does ("unexpected number").
+        guard second.kind == .identifier else {
+            p.putBack(second)
+            return mode
+        }
+        switch second.text.lowercased() {
+        case "safe": return mode == .enabled ? .safe : mode
+        case "pound": return mode
+        default: throw p.fail("unrecognized RewriteLocation handling, expected safe or pound")
         }
     }
 

@@ -347,6 +347,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         connection.delegate = self
         exchange.connection = connection
+        if listener.listener.rewriteDestination, let backend = exchange.backend, let target = exchange.target,
+           let unparsed = DestinationRewriter.apply(to: &exchange.request.head.headers, backend: backend, target: target) {
+            env.log.log(.error, "(\(loop.threadTag)) can't parse Destination \(unparsed)")
+        }
         var head = context.channel.allocator.buffer(capacity: 512)
         head.writeBytes(exchange.request.head.serialized())
         exchange.requestHeadBytes = exchange.requestHasBody ? nil : head
@@ -479,7 +483,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             if host == nil { host = .some(exchange.request.head.headers.first("Host")) }
             if let value = LocationRewriter.rewrite(headers.fields[i].value, mode: listener.listener.rewriteLocation,
                                                    requestHost: host ?? nil, listenerIsHTTPS: listener.info.isHTTPS,
-                                                   backend: backend, target: exchange.target) {
+                                                   backend: backend, target: exchange.target,
+                                                   localAddress: self.context?.channel.localAddress) {
                 headers.fields[i].value = value
             }
         }

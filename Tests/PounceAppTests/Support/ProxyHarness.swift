@@ -23,7 +23,7 @@ final class RunningPounce {
         PounceProcess.write(text, to: directory + "/pound.cfg")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
-        process.executableURL = URL(fileURLWithPath: PounceProcess.binary)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["-e", "-Wno-dns", "-Wno-include-dir", "-p", directory + "/pounce.pid", "-f", "pound.cfg"] + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = log
@@ -36,6 +36,33 @@ final class RunningPounce {
     }
 
     var log: String { PounceProcess.read(logPath) }
+
+    /// The proxy under test: the built `pounce`, or the binary named by
+    /// `POUNCE_TEST_BINARY` (e.g. Pound 4.23, to check what a test expects).
+    static var binary: String {
+        ProcessInfo.processInfo.environment["POUNCE_TEST_BINARY"] ?? PounceProcess.binary
+    }
+
+    /// True when the tests run against Pound itself rather than Pounce.
+    static var isPound: Bool { binary.hasSuffix("/pound") }
+
+    /// The log's lines without the program-name prefix (`pounce: ` or `pound: `).
+    var logLines: [String] {
+        log.split(separator: "\n").map { line in
+            for prefix in ["pounce: ", "pound: "] where line.hasPrefix(prefix) { return String(line.dropFirst(prefix.count)) }
+            return String(line)
+        }
+    }
+
+    /// Waits until a log line (prefix removed) satisfies `predicate`; returns it.
+    func waitForLogLine(timeout: TimeInterval = 10, where predicate: (String) -> Bool) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let line = logLines.first(where: predicate) { return line }
+            usleep(20_000)
+        }
+        return nil
+    }
 
     /// Sends `signal` and waits; returns the exit status (or 128+signal if killed).
     @discardableResult
@@ -200,7 +227,8 @@ struct HTTPReply {
             data.removeFirst(bodyStart)
             return reply
         }
-        if let cl = reply.header("Content-Length").flatMap({ Int($0) }) {
+        // A negative length (Pound's `Success` says -1) frames nothing: read to close.
+        if let cl = reply.header("Content-Length").flatMap({ Int($0) }), cl >= 0 {
             guard bytes.count >= bodyStart + cl else { return nil }
             reply.body = String(decoding: bytes[bodyStart..<bodyStart + cl], as: UTF8.self)
             data.removeFirst(bodyStart + cl)
