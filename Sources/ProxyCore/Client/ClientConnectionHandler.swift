@@ -734,21 +734,23 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let exchange = Exchange(request: request, framing: .none, limit: nil, startNanos: Clock.nowNanos())
         exchange.rawRequestLine = requestLine
         state = .exchanging(exchange)
-        fail(exchange, status: status, message: message)
+        // Pound refuses a request line before it knows the version, so it answers in
+        // HTTP/1.0 then (405, 414, a bad line).
+        fail(exchange, status: status, message: message, replyMinor: head == nil ? 0 : nil)
     }
 
-    /// Answers the exchange with an error page, logs it, and closes the connection,
-    /// as Pound does after every error reply.
-    /// Answers with Pound's error page for `status` (or `page`) and closes.
+    /// Answers the exchange with Pound's error page for `status` (or `page`), logs
+    /// it, and closes the connection, as Pound does after every error reply. The
+    /// reply is in the request's HTTP version unless `replyMinor` says otherwise.
     func fail(_ exchange: Exchange, status: Int, message: String, reverse: Bool = false, logged: Bool = true,
-              page: ErrorPage? = nil) {
+              page: ErrorPage? = nil, replyMinor: Int? = nil) {
         if logged { diagnostic(exchange: exchange, status: status, message: message, reverse: reverse) }
         if let connection = exchange.connection {
             exchange.connection = nil
             loop.pool.release(connection, reusable: false)
         }
         guard let context, exchange.responseHead == nil else { return close() }
-        let minor = exchange.request.head.version.minor == 0 && exchange.request.head.method != "" ? 0 : 1
+        let minor = replyMinor ?? (exchange.request.head.version.minor == 0 && exchange.request.head.method != "" ? 0 : 1)
         let reply = ErrorReply.render(status: status, minorVersion: minor,
                                       page: page ?? listener.errorPage(ErrorReply.normalized(status)))
         exchange.status = ErrorReply.normalized(status)
