@@ -61,6 +61,20 @@ struct TLSClientHandlerTests {
         #expect(pair.serverRecorder.plaintext == bytes("early request"))
     }
 
+    @Test func aPeerCertificateWithALongSerialDoesNotSpoilTheFirstRead() throws {
+        try #require(pki.ready)
+        // Reading a 20-byte serial as a `long` (X-SSL-serial) queues an OpenSSL error;
+        // the request that came with the client's Finished must still be read.
+        let server = try pki.context(["ClientCert 3 1"])
+        let pair = try ClientServerPair(client: clientContext(certificate: pki.rogueCert), server: server)
+        pair.client.writeAndFlush(ByteBuffer(bytes: bytes("GET / HTTP/1.1\r\n\r\n")), promise: nil)
+        try pair.pump()
+        #expect(pair.serverRecorder.handshakes.first?.peerCertificate?.poundSerial == -1)
+        #expect(pair.serverRecorder.plaintext == bytes("GET / HTTP/1.1\r\n\r\n"))
+        #expect(pair.serverErrors.isEmpty)
+        #expect(pair.server.isActive)
+    }
+
     @Test func serverNameIsSentAsSNI() throws {
         try #require(pki.ready)
         let server = try pki.context(["Cert \"\(pki.defaultCert)\"", "Cert \"\(pki.secondCert)\""])

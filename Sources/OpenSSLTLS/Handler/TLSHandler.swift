@@ -250,6 +250,10 @@ public final class TLSHandler: ChannelDuplexHandler {
             }
             state = .open
             let info = TLSConnectionInfo(ssl: ssl)
+            // Describing the peer may queue errors (a serial too long for a `long`);
+            // left there, SSL_get_error would take the next SSL_read's WANT_READ
+            // for a failure.
+            ERR_clear_error()
             connectionInfo = info
             // Our last flight (a server's TLS 1.3 tickets, a client's Finished) goes
             // out with the first data or right below, whichever comes first.
