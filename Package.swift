@@ -90,7 +90,12 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
-        .testTarget(name: "PounceAppTests", dependencies: ["PounceApp", "pounce", "pounce-demo-backend"]),
+        // Process tests of `pounce`; the in-process TLS backend uses OpenSSLTLS on NIO.
+        .testTarget(name: "PounceAppTests", dependencies: [
+            "PounceApp", "pounce", "pounce-demo-backend", "OpenSSLTLS", "PoundConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,7 +39,7 @@ public final class TLSServerContext: @unchecked Sendable {
                     throw .openSSL("SSL_CTX_new")
                 }
                 built.append(ctx)
-                try Self.loadCertificate(certificate, into: ctx)
+                try ContextSetup.loadCertificate(path: certificate.path, range: certificate.range, into: ctx)
                 names.append(try Self.serverNames(of: ctx, certificate: certificate))
                 try Self.apply(settings, minimumVersion: floor, to: ctx)
             }
@@ -92,25 +92,9 @@ public final class TLSServerContext: @unchecked Sendable {
         + "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
         + "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 
-    /// `Disable X` refuses X and everything older. TLS 1.2 is the floor regardless:
-    /// Debian's OpenSSL configuration (which Pound also runs under) sets it, and older
-    /// versions are broken.
+    /// The lowest version `Disable` leaves (see `ContextSetup.protocolFloor`).
     static func protocolFloor(disabled: TLSProtocols) -> Int32 {
-        disabled.contains(.tlsv1_2) ? TLS1_3_VERSION : TLS1_2_VERSION
-    }
-
-    /// Pound's `Cert`: one PEM file with the certificate, its chain and the key.
-    private static func loadCertificate(_ certificate: CertificateFile, into ctx: OpaquePointer) throws(TLSContextError) {
-        let path = certificate.path
-        if SSL_CTX_use_certificate_chain_file(ctx, path) != 1 {
-            throw .openSSL("SSL_CTX_use_certificate_chain_file", file: path, range: certificate.range)
-        }
-        if SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM) != 1 {
-            throw .openSSL("SSL_CTX_use_PrivateKey_file", file: path, range: certificate.range)
-        }
-        if SSL_CTX_check_private_key(ctx) != 1 {
-            throw .openSSL("SSL_CTX_check_private_key", file: path, range: certificate.range)
-        }
+        ContextSetup.protocolFloor(tls12Disabled: disabled.contains(.tlsv1_2))
     }
 
     /// The names SNI matches: every subject CN, then the DNS subjectAltNames.
@@ -137,9 +121,7 @@ public final class TLSServerContext: @unchecked Sendable {
     }
 
     private static func apply(_ settings: TLSSettings, minimumVersion: Int32, to ctx: OpaquePointer) throws(TLSContextError) {
-        guard pounce_SSL_CTX_set_min_proto_version(ctx, minimumVersion) == 1 else {
-            throw .openSSL("SSL_CTX_set_min_proto_version")
-        }
+        try ContextSetup.setProtocolFloor(minimumVersion, on: ctx)
 
         // Pound's listener defaults: SSL_OP_ALL and no compression on; legacy
         // (insecure) renegotiation and legacy server connect off.
@@ -169,11 +151,7 @@ public final class TLSServerContext: @unchecked Sendable {
         SSL_CTX_clear_options(ctx, disable)
         SSL_CTX_set_options(ctx, enable)
 
-        // Moving buffer: a write retried after WANT_READ may come from another address.
-        // Release buffers: idle keep-alive connections then hold no 16 KiB record
-        // buffers (HAProxy does the same).
-        _ = pounce_SSL_CTX_set_mode(ctx, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY
-                                            | SSL_MODE_RELEASE_BUFFERS))
+        ContextSetup.setHandlerModes(on: ctx)
         _ = pounce_SSL_CTX_set_dh_auto(ctx, 1)
         _ = pounce_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
         let sessionContext: [UInt8] = Array("pounce".utf8)
@@ -182,15 +160,8 @@ public final class TLSServerContext: @unchecked Sendable {
         // Without `Ciphers`, TLS 1.2 gets forward-secret AEAD suites only (TLS 1.3's
         // are all of that kind): OpenSSL's default list still has RSA key exchange
         // and CBC suites, which scanners flag.
-        let list = settings.cipherList ?? Self.defaultCipherList
-        if SSL_CTX_set_cipher_list(ctx, list) != 1 {
-            ERR_clear_error()
-            throw TLSContextError(message: "failed to set cipher list \(list)")
-        }
-        if let suites = settings.cipherSuites, SSL_CTX_set_ciphersuites(ctx, suites) != 1 {
-            ERR_clear_error()
-            throw TLSContextError(message: "failed to set ciphersuites \(suites)")
-        }
+        try ContextSetup.setCiphers(list: settings.cipherList ?? Self.defaultCipherList, suites: settings.cipherSuites,
+                                    on: ctx)
 
         // ALPN: this is an HTTP/1.x proxy, so "http/1.1" when the client offers it;
         // otherwise no ALPN answer at all (clients then assume HTTP/1.1).

@@ -124,6 +124,8 @@ public struct Backend: Sendable {
     public struct TLSSettings: Sendable, Hashable {
         /// `Cert`: client certificate chain and key (PEM), resolved against the include directory.
         public var certificateFile: String?
+        /// Where the file name of `certificateFile` was written (for load errors).
+        public var certificateRange: LocusRange?
         /// `Ciphers ["-cipherlist"] "..."`: TLS 1.2 and earlier cipher list.
         public var cipherList: String?
         /// `Ciphers -ciphersuites "..."`: TLS 1.3 suites.

@@ -221,6 +221,7 @@ public enum BackendStatements {
                 try deprecated(p, "HTTPS with a certificate file is a Pound 2.x form; use \"HTTPS\" and \"Cert\" instead",
                                at: keyword)
                 d.server.tls?.certificateFile = try checkCertificate(p, file)
+                d.server.tls?.certificateRange = file.range
             }
             return .ok
         })
@@ -228,6 +229,7 @@ public enum BackendStatements {
             guard d.server.tls != nil else { throw p.fail("HTTPS must be used before this statement") }
             let file = try p.string()
             d.server.tls?.certificateFile = try checkCertificate(p, file)
+            d.server.tls?.certificateRange = file.range
             return .ok
         })
         list.append(S("Ciphers") { p, d in

@@ -6,10 +6,13 @@ import Routing
 /// (Pound opens one backend connection per client connection; we keep them).
 final class BackendPool: BackendConnectionDelegate {
     let eventLoop: EventLoop
+    /// The loop's `(tid)` in diagnostics (TLS failures of backend connections).
+    private let threadTag: String
     private var state = BackendPoolState<BackendConnection>(maxIdlePerBackend: 256)
 
-    init(eventLoop: EventLoop) {
+    init(eventLoop: EventLoop, threadTag: String) {
         self.eventLoop = eventLoop
+        self.threadTag = threadTag
     }
 
     enum Lease {
@@ -63,12 +66,21 @@ final class BackendPool: BackendConnectionDelegate {
         return connection
     }
 
+    /// The future completes once TCP is connected; for an HTTPS backend the
+    /// handshake follows, and what the exchange writes meanwhile waits for it.
     private func connect(_ backend: BackendState, target: BackendTarget) -> EventLoopFuture<Channel> {
+        let tls = target.tls
+        let threadTag = self.threadTag
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(Int64(max(target.connectTimeout, 1))))
             .channelOption(ChannelOptions.autoRead, value: false)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Below the connection's handler, so what it reads and writes
+                    // through its context is plaintext.
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(tls.handler(threadTag: threadTag))
+                    }
                     try channel.pipeline.syncOperations.addHandler(BackendChannelHandler())
                 }
             }
@@ -110,6 +122,8 @@ struct BackendTarget: Sendable {
     let timeout: Int
     /// `WSTimeOut`, seconds.
     let webSocketTimeout: Int
+    /// `HTTPS`: TLS to the backend; nil for plain HTTP.
+    let tls: BackendTLS?
 
     var isInet: Bool {
         switch address {

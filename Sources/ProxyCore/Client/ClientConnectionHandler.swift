@@ -285,6 +285,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         // it unmodified), and only once however many backends are tried.
         if !exchange.rewritten {
             exchange.rewritten = true
+            // A backend's `ServerName` is its SNI name and, in Pound, also the Host it sees.
+            if case .regular(let server) = backend.backend.kind, let name = server.serverName {
+                exchange.request.head.headers.replaceOrAppend("Host", name)
+            }
             let ok = listener.routing.rewrites.request.apply(to: &exchange.request)
                 && service.rewrites.request.apply(to: &exchange.request)
             logWarnings(exchange)

@@ -26,9 +26,10 @@ final class LoopContext: @unchecked Sendable {
     init(eventLoop: EventLoop, index: Int) {
         self.eventLoop = eventLoop
         self.index = index
-        self.pool = BackendPool(eventLoop: eventLoop)
+        let threadTag = String(0x1000 + index, radix: 16)
+        self.pool = BackendPool(eventLoop: eventLoop, threadTag: threadTag)
         self.flusher = FlushBatcher(eventLoop: eventLoop)
-        self.threadTag = String(0x1000 + index, radix: 16)
+        self.threadTag = threadTag
     }
 
     func register(_ client: any LoopConnection) {

@@ -37,13 +37,13 @@ public final class ProxyServer: Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
         var targets: [ObjectIdentifier: BackendTarget] = [:]
         for backend in routing.allBackends {
-            if let target = try Self.target(for: backend) { targets[ObjectIdentifier(backend)] = target }
+            if let target = try Self.target(for: backend, log: log) { targets[ObjectIdentifier(backend)] = target }
         }
         var tunnels: [Int: (BackendState, BackendTarget)] = [:]
         for (i, listener) in config.listeners.enumerated() {
             if case .tunnel(let tunnel) = listener.kind {
                 let backend = BackendState.tunnel(tunnel)
-                if let target = try Self.target(for: backend) { tunnels[i] = (backend, target) }
+                if let target = try Self.target(for: backend, log: log) { tunnels[i] = (backend, target) }
             }
         }
         self.tunnels = tunnels
@@ -91,7 +91,7 @@ public final class ProxyServer: Sendable {
         self.listeners = listeners
     }
 
-    private static func target(for backend: BackendState) throws -> BackendTarget? {
+    private static func target(for backend: BackendState, log: LogSink) throws -> BackendTarget? {
         guard case .regular(let server) = backend.backend.kind, let address = backend.address else { return nil }
         let socketAddress: SocketAddress
         do {
@@ -105,7 +105,21 @@ public final class ProxyServer: Sendable {
             throw StartFailure(description: "\(backend.displayName): can't resolve backend address: \(error)")
         }
         return BackendTarget(address: socketAddress, connectTimeout: server.connectTimeout, timeout: server.timeout,
-                             webSocketTimeout: server.webSocketTimeout)
+                             webSocketTimeout: server.webSocketTimeout,
+                             tls: try backendTLS(server, backend: backend, log: log))
+    }
+
+    /// `HTTPS`: the backend's client context, loaded once. Pound reads the `Cert`
+    /// file while parsing; its complaints come out here in the same words.
+    private static func backendTLS(_ server: Backend.Server, backend: BackendState, log: LogSink) throws -> BackendTLS? {
+        guard let settings = server.tls else { return nil }
+        do {
+            let context = try TLSClientContext(settings: settings, serverName: server.serverName,
+                                               range: backend.backend.range)
+            return BackendTLS(context: context, log: log, name: backend.displayName)
+        } catch {
+            throw StartFailure(description: error.range.map { "\($0): \(error.message)" } ?? error.message)
+        }
     }
 
     /// Starts accepting on every listener.
@@ -129,7 +143,7 @@ public final class ProxyServer: Sendable {
                         }
                         if let tls {
                             let peer = channel.remoteAddress?.ipAddress ?? "-"
-                            try channel.pipeline.syncOperations.addHandler(TLSServerHandler(context: tls) { message in
+                            try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls) { message in
                                 env.log.log(.notice, "(\(loop.threadTag)): \(peer): \(message)")
                             })
                         }

@@ -1,8 +1,10 @@
 import COpenSSL
 import NIOCore
 
-/// Server-side TLS for one accepted connection: ciphertext below, plaintext
-/// `ByteBuffer`s above.
+/// TLS for one connection, either side: ciphertext below, plaintext `ByteBuffer`s
+/// above. As a server (a `ListenHTTPS` client connection) it waits for the
+/// ClientHello; as a client (an HTTPS backend connection) it sends its ClientHello
+/// as soon as the channel is active.
 ///
 /// - Reads: pass-through for explicit reads (autoRead off). A `read()` from above is
 ///   forwarded; when the bytes that arrive yield no plaintext (handshake, partial
@@ -14,13 +16,14 @@ import NIOCore
 ///   ciphertext carrying its last byte has been written. Writes before the handshake
 ///   completes wait for it.
 /// - Close: `close_notify`, then the socket close once it is written. A close_notify
-///   from the client closes the connection like a TCP FIN does (or, with
+///   from the peer closes the connection like a TCP FIN does (or, with
 ///   `allowRemoteHalfClosure`, fires `ChannelEvent.inputClosed`).
 /// - Errors never trap: the connection is closed (after sending OpenSSL's alert) and
 ///   `onError` gets a Pound-style line, e.g. "handshake failed: error:0A00010B:SSL
-///   routines::wrong version number".
+///   routines::wrong version number" (as a client: "handshake with backend failed:
+///   ...", Pound's words).
 /// - `TLSHandshakeCompleted` is fired inbound once, before the first plaintext.
-public final class TLSServerHandler: ChannelDuplexHandler {
+public final class TLSHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
     public typealias OutboundIn = ByteBuffer
@@ -49,9 +52,16 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     /// TLS record overhead allowance per 16 KiB record (header, tag, CBC padding).
     private static let recordOverhead = 128
 
-    private let tls: TLSServerContext
+    /// Which side of the handshake this end plays, with the context it draws on.
+    private enum Role {
+        case server(TLSServerContext)
+        case client(TLSClientContext)
+    }
+
+    private let role: Role
     private let onError: ((String) -> Void)?
-    private var ssl: OpaquePointer?
+    /// Internal for tests, which ask OpenSSL about the session directly.
+    private(set) var ssl: OpaquePointer?
     private var ciphertext: CiphertextBIO?
     private var state = State.idle
 
@@ -72,18 +82,27 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     /// Plaintext went up since the last `channelReadComplete`.
     private var deliveredPlaintext = false
     private var closePromise: EventLoopPromise<Void>?
-    /// The client's close_notify arrived (reported once).
+    /// The peer's close_notify arrived (reported once).
     private var peerSentCloseNotify = false
 
     /// What the handshake settled; nil until it completes.
     public private(set) var connectionInfo: TLSConnectionInfo?
 
+    /// The server side of an accepted connection.
+    ///
     /// - Parameters:
     ///   - context: the listener's TLS context.
     ///   - onError: called (on the event loop) with a one-line description when the
     ///     handshake or the TLS session fails, just before the connection is closed.
     public init(context: TLSServerContext, onError: ((String) -> Void)? = nil) {
-        self.tls = context
+        self.role = .server(context)
+        self.onError = onError
+    }
+
+    /// The client side of a connection to an HTTPS backend; the handshake starts
+    /// when the channel is (or becomes) active.
+    public init(context: TLSClientContext, onError: ((String) -> Void)? = nil) {
+        self.role = .client(context)
         self.onError = onError
     }
 
@@ -97,7 +116,12 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         empty = context.channel.allocator.buffer(capacity: 0)
         staged = empty
         let buffers = CiphertextBIO(allocator: context.channel.allocator)
-        guard let bio = buffers.bio, let ssl = tls.makeSSL() else {
+        let made: OpaquePointer?
+        switch role {
+        case .server(let tls): made = tls.makeSSL()
+        case .client(let tls): made = tls.makeSSL()
+        }
+        guard let bio = buffers.bio, let ssl = made else {
             if let bio = buffers.bio { BIO_free(bio) }
             ERR_clear_error()
             state = .closed
@@ -106,11 +130,15 @@ public final class TLSServerHandler: ChannelDuplexHandler {
             return
         }
         SSL_set_bio(ssl, bio, bio)
-        SSL_set_accept_state(ssl)
+        if case .client = role {
+            SSL_set_connect_state(ssl)
+        } else {
+            SSL_set_accept_state(ssl)
+        }
         self.ssl = ssl
         self.ciphertext = buffers
         state = .handshaking
-        if context.channel.isActive { context.read() }
+        if context.channel.isActive { startHandshake(context: context) }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -121,7 +149,17 @@ public final class TLSServerHandler: ChannelDuplexHandler {
 
     public func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        if case .handshaking = state { context.read() }
+        if case .handshaking = state { startHandshake(context: context) }
+    }
+
+    /// A client speaks first: its ClientHello goes out now. Either side then reads
+    /// until the handshake is done.
+    private func startHandshake(context: ChannelHandlerContext) {
+        if case .client = role {
+            advance(context: context)
+            guard case .handshaking = state else { return }
+        }
+        context.read()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
@@ -195,7 +233,7 @@ public final class TLSServerHandler: ChannelDuplexHandler {
         defer { ciphertext.releaseConsumedInput() }
         ERR_clear_error()
         if case .handshaking = state {
-            // The server's flights (certificate chain included) in one allocation.
+            // Our flights (a server's certificate chain included) in one allocation.
             if ciphertext.output.capacity == 0 { ciphertext.reserveOutput(4096) }
             let rc = SSL_do_handshake(ssl)
             if rc != 1 {
@@ -205,16 +243,20 @@ public final class TLSServerHandler: ChannelDuplexHandler {
                     return
                 }
                 reportHandshakeFailure()
-                // The alert OpenSSL prepared tells the client why.
+                // The alert OpenSSL prepared tells the peer why.
                 if emit(context: context) { context.flush() }
                 abort(context: context)
                 return
             }
             state = .open
             let info = TLSConnectionInfo(ssl: ssl)
+            // Describing the peer may queue errors (a serial too long for a `long`);
+            // left there, SSL_get_error would take the next SSL_read's WANT_READ
+            // for a failure.
+            ERR_clear_error()
             connectionInfo = info
-            // The server's last flight (and TLS 1.3 tickets) go out with the first
-            // response or right below, whichever comes first.
+            // Our last flight (a server's TLS 1.3 tickets, a client's Finished) goes
+            // out with the first data or right below, whichever comes first.
             context.fireUserInboundEventTriggered(TLSHandshakeCompleted(info: info))
             guard case .open = state else { return }
             if flushedCount > 0 {
@@ -296,7 +338,10 @@ public final class TLSServerHandler: ChannelDuplexHandler {
     private func reportHandshakeFailure() {
         // No queued error means the peer just went away (Pound's wording).
         let reason = OpenSSLErrors.first() ?? "connection reset by peer"
-        onError?("handshake failed: " + reason)
+        switch role {
+        case .server: onError?("handshake failed: " + reason)
+        case .client: onError?("handshake with backend failed: " + reason)
+        }
     }
 
     // MARK: outbound
@@ -561,3 +606,6 @@ extension Channel {
         (try? syncOptions?.getOption(ChannelOptions.allowRemoteHalfClosure)) ?? false
     }
 }
+
+/// The name the listener side has always used.
+public typealias TLSServerHandler = TLSHandler
