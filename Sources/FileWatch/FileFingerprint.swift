@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// What `stat` says about a file, enough to tell that it was replaced or written.
-struct FileFingerprint: Hashable {
+struct FileFingerprint: Equatable {
     var device: UInt64
     var inode: UInt64
     var size: Int64
@@ -31,13 +31,6 @@ struct FileFingerprint: Hashable {
         a.device == b.device && a.inode == b.inode && a.size == b.size
             && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
             && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
-    }
-
-    func hash(into h: inout Hasher) {
-        h.combine(device)
-        h.combine(inode)
-        h.combine(modified.tv_sec)
-        h.combine(modified.tv_nsec)
     }
 }
 
