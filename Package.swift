@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
     ],
     targets: [
         // System libraries: only includes and module maps, no code.
@@ -44,7 +45,13 @@ let package = Package(
         .target(name: "HTTPWire"),
 
         // Choosing where a request goes: service conditions, balancers, sessions.
-        .target(name: "Routing", dependencies: ["PoundConfig", "PoundRegex", "HTTPWire", "CCrypt"]),
+        .target(name: "Routing", dependencies: [
+            "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt",
+            .product(name: "Atomics", package: "swift-atomics"),
+        ]),
+
+        // `-filewatch`: inotify (or stat polling) on a thread of its own, reloading files.
+        .target(name: "FileWatch"),
 
         // TLS for ListenHTTPS on OpenSSL: contexts from TLSSettings, the NIO handler.
         .target(name: "OpenSSLTLS", dependencies: [
@@ -66,7 +73,9 @@ let package = Package(
         ]),
 
         // Command line and program life; `main` only calls in here.
-        .target(name: "PounceApp", dependencies: ["PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport"]),
+        .target(name: "PounceApp", dependencies: [
+            "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch",
+        ]),
         .executableTarget(name: "pounce", dependencies: ["PounceApp"]),
 
         // Two-line HTTP server for the README demo and the tests: says who it is.
@@ -80,6 +89,7 @@ let package = Package(
         .testTarget(name: "PoundConfigTests", dependencies: ["PoundConfig"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "FileWatchTests", dependencies: ["FileWatch"]),
         .testTarget(name: "OpenSSLTLSTests", dependencies: [
             "OpenSSLTLS",
             .product(name: "NIOEmbedded", package: "swift-nio"),

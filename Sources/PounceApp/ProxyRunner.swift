@@ -1,3 +1,4 @@
+import FileWatch
 import PoundConfig
 import ProcessSupport
 import ProxyCore
@@ -78,8 +79,11 @@ enum ProxyRunner {
         }
 
         let server: ProxyServer
+        let watcher: FileWatcher?
         do {
             server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log)
+            // Watches go in before the first answer, so no change made after one is missed.
+            watcher = RoutingFileWatcher.start(routing, config: config, log: log)
             try server.start()
         } catch {
             return abend("\(error)", log: log)
@@ -87,6 +91,7 @@ enum ProxyRunner {
 
         let signal = signals.wait()
         log.log(.notice, "shutting down...")
+        watcher?.stop()
         switch signal {
         case .graceful:
             server.stop(graceful: true, grace: config.grace)

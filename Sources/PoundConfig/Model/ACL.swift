@@ -30,10 +30,28 @@ public struct WatchedFile: Sendable, Hashable {
     /// The path to open (resolved against the include directory).
     public var path: String
     public var watch: Bool
+    /// How Pound names the file in messages: `DIRECTORY/NAME` for a relative name.
+    public var displayName: String
+    /// The statement that named the file: Pound's watcher messages start with it.
+    public var range: LocusRange?
 
-    public init(name: String, path: String, watch: Bool) {
+    public init(name: String, path: String, watch: Bool, displayName: String? = nil, range: LocusRange? = nil) {
         self.name = name
         self.path = path
         self.watch = watch
+        self.displayName = displayName ?? path
+        self.range = range
+    }
+
+    /// The start of Pound's watcher messages (`watcher_log`): `LOCUS: FILE`.
+    public var messagePrefix: String {
+        guard let range, range.begin.isSet else { return displayName }
+        return "\(range): \(displayName)"
+    }
+
+    /// The locus of line `n` (`DIR/NAME:N`, no column), as Pound reports errors found
+    /// while reading the file.
+    public func locus(line n: Int) -> LocusRange {
+        LocusRange(begin: LocusPoint(file: displayName, line: n, column: 0))
     }
 }

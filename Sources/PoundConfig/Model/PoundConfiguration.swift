@@ -17,7 +17,9 @@ public struct PoundConfiguration: Sendable {
     public var reserveWorkerFileDescriptors = 0
     public var grace = 30
     public var alive = 30
-    public var watcherTTL = 180
+    /// Seconds between two checks of a watched file when inotify is not available
+    /// (Pound's `watcher_ttl`, 60 by default).
+    public var watcherTTL = 60
     public var backendStats = false
 
     // Logging

@@ -16,7 +16,8 @@ extension ACL {
             symbols.acls[name.text] = acl
             let options = try FileOptions.parse(p)
             if let file = options.file {
-                try readFile(p, file, watch: options.watch, into: &acl, watchRange: name.range)
+                // Pound's watcher messages cite the file name's token, as for any other file option.
+                try readFile(p, file, watch: options.watch, into: &acl, watchRange: p.lastRange)
                 symbols.acls[name.text] = acl
                 return .ok
             }
@@ -91,11 +92,12 @@ extension ACL {
     static func readFile(_ p: ConfigParser, _ name: String, watch: Bool, into acl: inout ACL,
                          watchRange: LocusRange?) throws {
         let source = try ConfigFileSource(p, name: name, watch: watch)
-        acl.file = source.watchedFile
-        let lines: [String]
-        switch source.lines() {
-        case .success(let l):
-            lines = l
+        let file = source.watchedFile(range: watchRange)
+        acl.file = file
+        var errors = 0
+        switch file.readACL(report: { errors += 1; p.diagnostics.report($0) }) {
+        case .success(let entries):
+            acl.entries += entries
         case .failure(let e):
             if watch {
                 if e.errno == ENOENT {
@@ -106,21 +108,6 @@ extension ACL {
             }
             throw ConfigFileSource.openFailure(p, name, e)
         }
-        var errors = 0
-        for (i, raw) in lines.enumerated() {
-            if raw.isEmpty { continue }
-            var line = ConfigFileSource.trimmed(Substring(raw))
-            // Pound tests the untrimmed line for the comment sign.
-            if line.isEmpty || raw.first == "#" { continue }
-            if line.count >= 2, line.first == "\"", line.last == "\"" {
-                line = line.dropFirst().dropLast()
-            }
-            if let entry = parseCIDR(p, String(line), at: source.locus(line: i + 1)) {
-                acl.entries.append(entry)
-            } else {
-                errors += 1
-            }
-        }
         // A watched file's errors are only logged; the entries that parsed are used.
         if errors > 0 && !watch {
             throw p.fail("errors reading \(name)")
@@ -130,13 +117,19 @@ extension ACL {
     /// Pound's `parse_cidr_str`: `ADDR[/MASKLEN]`, the address numeric (IPv4 or IPv6, as
     /// getaddrinfo with AI_NUMERICHOST accepts it). Reports and returns nil on error.
     static func parseCIDR(_ p: ConfigParser, _ text: String, at range: LocusRange) -> CIDR? {
+        parseCIDR(text, at: range, report: p.diagnostics.report)
+    }
+
+    /// `parseCIDR` reporting through `report` (the runtime re-reads watched files too).
+    static func parseCIDR(_ text: String, at range: LocusRange, report: (Diagnostic) -> Void) -> CIDR? {
+        func error(_ message: String) { report(Diagnostic(severity: .error, range: range, message: message)) }
         var host = Substring(text)
         var maskLength: Int?
         if let slash = text.firstIndex(of: "/") {
             host = text[..<slash]
             let digits = text[text.index(after: slash)...]
             guard let n = cStrtoul(digits) else {
-                p.diagnostics.error("invalid netmask", at: range)
+                error("invalid netmask")
                 return nil
             }
             maskLength = n
@@ -147,7 +140,7 @@ extension ACL {
         var res: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(String(host), nil, &hints, &res)
         guard rc == 0, let info = res else {
-            p.diagnostics.error("invalid IP address: \(String(cString: gai_strerror(rc)))", at: range)
+            error("invalid IP address: \(String(cString: gai_strerror(rc)))")
             return nil
         }
         defer { freeaddrinfo(info) }
@@ -165,7 +158,7 @@ extension ACL {
                 withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
             }
         default:
-            p.diagnostics.error("unsupported address family", at: range)
+            error("unsupported address family")
             return nil
         }
         let bits = bytes.count * 8

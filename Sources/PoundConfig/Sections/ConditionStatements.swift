@@ -224,10 +224,15 @@ extension ConditionGroup {
     /// Compiles `source`, reporting failures as Pound's `regcomp_error_at_locus_range`.
     static func compile(_ p: ConfigParser, _ source: String, kind: PatternKind, options: PatternOptions,
                         at range: LocusRange?) -> Pattern? {
+        compile(source, kind: kind, options: options, at: range, report: p.diagnostics.report)
+    }
+
+    static func compile(_ source: String, kind: PatternKind, options: PatternOptions, at range: LocusRange?,
+                        report: (Diagnostic) -> Void) -> Pattern? {
         do {
             return try Pattern(source, kind: kind, options: options)
         } catch {
-            p.diagnostics.error(error.description, at: range)
+            report(Diagnostic(severity: .error, range: range, message: error.description))
             return nil
         }
     }
@@ -246,19 +251,13 @@ extension ConditionGroup {
         if let file = mode.file {
             let source = try ConfigFileSource(p, name: file, watch: mode.watch)
             let watchRange = p.lastRange
+            let watched = source.watchedFile(range: watchRange)
             var patterns: [Pattern] = []
-            switch source.lines() {
-            case .success(let lines):
-                for (i, raw) in lines.enumerated() {
-                    let line = ConfigFileSource.trimmed(Substring(raw))
-                    if line.isEmpty || line.first == "#" { continue }
-                    // Pound reports a bad pattern but, by an accident of its code, does
-                    // not fail the configuration; the pattern is simply left out.
-                    if let pat = compile(p, String(line), kind: mode.kind, options: mode.options,
-                                         at: source.locus(line: i + 1)) {
-                        patterns.append(pat)
-                    }
-                }
+            // Pound reports a bad pattern but, by an accident of its code, does not fail
+            // the configuration; the pattern is simply left out.
+            switch watched.readPatterns(kind: mode.kind, options: mode.options, report: p.diagnostics.report) {
+            case .success(let list):
+                patterns = list
             case .failure(let e):
                 if mode.watch {
                     if e.errno != ENOENT { throw source.watchOpenFailure(p, e, at: watchRange) }
@@ -268,7 +267,7 @@ extension ConditionGroup {
                 }
             }
             g.conditions.append(.patternFile(PatternFileCondition(
-                subject: subject, kind: mode.kind, options: mode.options, file: source.watchedFile,
+                subject: subject, kind: mode.kind, options: mode.options, file: watched,
                 patterns: patterns, tag: mode.tag, decode: decode)))
             return
         }
@@ -297,16 +296,17 @@ extension ConditionGroup {
             range = tok.range
         }
         let source = try ConfigFileSource(p, name: name, watch: watch)
+        let file = source.watchedFile(range: range)
         var users: [(user: String, password: String)] = []
-        switch FileSystem.readFile(source.path) {
-        case .success(let bytes):
-            users = parseHtpasswd(bytes)
+        switch file.readPasswords() {
+        case .success(let list):
+            users = list
         case .failure(let e):
             if !watch { throw ConfigFileSource.openFailure(p, name, e) }
             if e.errno != ENOENT { throw source.watchOpenFailure(p, e, at: range) }
             source.noteMissing(p, at: range)
         }
-        return BasicAuthFile(file: source.watchedFile, users: users)
+        return BasicAuthFile(file: file, users: users)
     }
 
     /// `user:hash` lines; leading blanks, `#` comments and lines without a colon skipped.

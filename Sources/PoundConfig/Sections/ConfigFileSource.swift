@@ -28,22 +28,9 @@ struct ConfigFileSource {
         }
     }
 
-    var watchedFile: WatchedFile { WatchedFile(name: name, path: path, watch: watch) }
-
-    /// The file's lines (without their newline), or the errno when it can't be opened.
-    func lines() -> Result<[String], SystemError> {
-        FileSystem.readFile(path).map { bytes in
-            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
-            if bytes.last == UInt8(ascii: "\n") || bytes.isEmpty { lines.removeLast() }
-            return lines
-        }
-    }
-
-    /// The locus of line `n` of this file (`DIR/NAME:N`, no column), as Pound reports
-    /// errors found while reading it.
-    func locus(line n: Int) -> LocusRange {
-        LocusRange(begin: LocusPoint(file: displayName, line: n, column: 0))
+    /// The model's record of the file; `range` is the statement watcher messages cite.
+    func watchedFile(range: LocusRange?) -> WatchedFile {
+        WatchedFile(name: name, path: path, watch: watch, displayName: displayName, range: range)
     }
 
     /// Pound's message for a file that a non-watched option could not open.

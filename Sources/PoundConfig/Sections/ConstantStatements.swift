@@ -13,8 +13,8 @@ extension StringConstant {
             constant.trim = options.trim
             if let file = options.file {
                 let source = try ConfigFileSource(p, name: file, watch: options.watch)
-                constant.file = source.watchedFile
                 let watchRange = p.lastRange
+                constant.file = source.watchedFile(range: watchRange)
                 switch read(p, source, trim: options.trim, at: name.range) {
                 case .success(let value):
                     constant.value = value

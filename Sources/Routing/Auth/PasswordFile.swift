@@ -5,7 +5,11 @@ struct PasswordFile: Sendable {
     private let entries: [(user: [UInt8], hash: [UInt8])]
 
     init(_ file: BasicAuthFile) {
-        entries = file.users.map { (Array($0.user.utf8), Array($0.password.utf8)) }
+        self.init(users: file.users)
+    }
+
+    init(users: [(user: String, password: String)]) {
+        entries = users.map { (Array($0.user.utf8), Array($0.password.utf8)) }
     }
 
     /// `basic_auth_internal`: the first line for the user decides.

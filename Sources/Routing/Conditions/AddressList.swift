@@ -7,7 +7,11 @@ struct AddressList: Sendable {
     private var v6: [(network: (UInt64, UInt64), mask: (UInt64, UInt64))] = []
 
     init(_ acl: ACL) {
-        for cidr in acl.entries {
+        self.init(acl.entries)
+    }
+
+    init(_ entries: [CIDR]) {
+        for cidr in entries {
             let mask = Self.mask(prefix: cidr.prefixLength, bytes: cidr.address.count)
             switch cidr.address.count {
             case 4:

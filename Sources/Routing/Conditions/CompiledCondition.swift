@@ -7,8 +7,9 @@ indirect enum CompiledCondition: Sendable {
     case pattern(PatternTest)
     /// Patterns from a file: any may match.
     case patternList(PatternListTest)
-    case acl(AddressList, forwarded: Bool)
-    case basicAuth(PasswordFile)
+    /// The list is reloaded while the server runs when its file is watched.
+    case acl(FileContent<AddressList>, forwarded: Bool)
+    case basicAuth(FileContent<PasswordFile>)
     /// `ClientCert` and `LuaMatch`: not available yet, always false.
     case unavailable
     case tokenBucket(TokenBucketTable, Template)
@@ -33,7 +34,7 @@ indirect enum CompiledCondition: Sendable {
 
     struct PatternListTest: Sendable {
         var subject: Subject
-        var patterns: [Pattern]
+        var patterns: FileContent<[Pattern]>
         var tag: String?
         /// `-filewatch`: Pound evaluates an empty watched list as false, but an empty
         /// `-file` list (an OR of nothing) as true.
@@ -42,6 +43,8 @@ indirect enum CompiledCondition: Sendable {
 
     struct Context {
         var clock: any RoutingClock
+        /// Where conditions on `-filewatch` files get their content holders.
+        var files = WatchRegistry()
     }
 
     init(_ condition: Condition, _ context: Context) throws {
@@ -51,12 +54,13 @@ indirect enum CompiledCondition: Sendable {
                                         tag: m.tag, decode: m.decode))
         case .patternFile(let f):
             // Pound does not pass -decode on to the patterns read from a file.
-            self = .patternList(PatternListTest(subject: try Self.subject(f.subject), patterns: f.patterns,
+            self = .patternList(PatternListTest(subject: try Self.subject(f.subject),
+                                                patterns: context.files.patterns(f),
                                                 tag: f.tag, watched: f.file.watch))
         case .acl(let acl, let forwarded):
-            self = .acl(AddressList(acl), forwarded: forwarded)
+            self = .acl(context.files.addressList(acl), forwarded: forwarded)
         case .basicAuth(let file):
-            self = .basicAuth(PasswordFile(file))
+            self = .basicAuth(context.files.passwords(file))
         case .clientCert, .lua:
             self = .unavailable
         case .tokenBucket(let tb):

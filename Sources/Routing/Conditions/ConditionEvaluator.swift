@@ -14,19 +14,20 @@ extension CompiledCondition {
             return Self.evaluate(test.subject, CollectionOfOne(test.pattern), tag: test.tag, decode: test.decode, &request)
 
         case .patternList(let list):
-            if list.patterns.isEmpty { return list.watched ? .no : .yes }
-            return Self.evaluate(list.subject, list.patterns, tag: list.tag, decode: false, &request)
+            let patterns = list.patterns.current
+            if patterns.isEmpty { return list.watched ? .no : .yes }
+            return Self.evaluate(list.subject, patterns, tag: list.tag, decode: false, &request)
 
         case .acl(let acl, let forwarded):
             let bytes = forwarded ? ForwardedAddress.resolve(request, forwarded: true).bytes : request.client.bytes
             guard let address = NumericIP.aclBytes(bytes) else { return .error }
-            return MatchResult(acl.contains(address))
+            return MatchResult(acl.current.contains(address))
 
         case .basicAuth(let file):
             switch BasicCredentials.parse(request.head.headers) {
             case .none: return .no
             case .invalid: return .error
-            case .credentials(let c): return MatchResult(file.verify(user: c.user, password: c.password))
+            case .credentials(let c): return MatchResult(file.current.verify(user: c.user, password: c.password))
             }
 
         case .unavailable:

@@ -8,16 +8,16 @@ import PoundConfig
 final class RoutingScope: Sendable {
     let constants: [String: StringConstant]
     let forwardedHeader: String?
-    let trustedIPs: AddressList?
+    let trustedIPs: FileContent<AddressList>?
     /// `Anonymise` (global only): `%[remoteip]` zeroes the last address component.
     let anonymise: Bool
     let parent: RoutingScope?
 
-    init(constants: [String: StringConstant], forwardedHeader: String?, trustedIPs: ACL?,
+    init(constants: [String: StringConstant], forwardedHeader: String?, trustedIPs: FileContent<AddressList>?,
          anonymise: Bool = false, parent: RoutingScope? = nil) {
         self.constants = constants
         self.forwardedHeader = forwardedHeader
-        self.trustedIPs = trustedIPs.map(AddressList.init)
+        self.trustedIPs = trustedIPs
         self.anonymise = anonymise
         self.parent = parent
     }

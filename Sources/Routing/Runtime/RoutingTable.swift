@@ -12,6 +12,10 @@ public struct RoutingTable: Sendable {
     /// Every backend of every service once (a global service's backends are not
     /// repeated per listener), for the Alive resurrection timer.
     public let allBackends: [BackendState]
+    /// The `-filewatch` files whose content the table holds (ACLs, pattern lists,
+    /// password files), for the file watcher to keep up to date. A named ACL is here
+    /// once however often it is used.
+    public let watchedFiles: [WatchedFileContent]
 
     /// Builds the table. Fails when the configuration asks for a balancer or session
     /// module that is not available.
@@ -24,15 +28,16 @@ public struct RoutingTable: Sendable {
         }
         let named = NamedConditions(compiledNamed)
 
+        let files = context.files
         let global = RoutingScope(constants: config.constants, forwardedHeader: config.forwardedHeader,
-                                  trustedIPs: config.trustedIPs, anonymise: config.anonymise)
+                                  trustedIPs: config.trustedIPs.map(files.addressList), anonymise: config.anonymise)
 
         func makeService(_ s: Service, index: Int, listener: Int?) throws -> RuntimeService {
             try RuntimeService(service: s, index: index, listenerIndex: listener,
                                condition: try CompiledCondition(group: s.condition, context),
                                named: named,
                                scope: RoutingScope(constants: s.constants, forwardedHeader: s.forwardedHeader,
-                                                   trustedIPs: s.trustedIPs),
+                                                   trustedIPs: s.trustedIPs.map(files.addressList)),
                                options: options,
                                rewrites: try ScopeRewrites(s.rewrite, named: named, context: context))
         }
@@ -58,12 +63,13 @@ public struct RoutingTable: Sendable {
             try addACME(upTo: Int.max)
             all += own.flatMap(\.backends)
             let scope = RoutingScope(constants: l.constants, forwardedHeader: l.forwardedHeader,
-                                     trustedIPs: l.trustedIPs, parent: global)
+                                     trustedIPs: l.trustedIPs.map(files.addressList), parent: global)
             listeners.append(ListenerRouting(index: li, services: own + globals, ownServiceCount: own.count,
                                              scope: scope,
                                              rewrites: try ScopeRewrites(l.rewrite, named: named, context: context)))
         }
-        return RoutingTable(listeners: listeners, globalServices: globals, allBackends: all)
+        return RoutingTable(listeners: listeners, globalServices: globals, allBackends: all,
+                            watchedFiles: files.files)
     }
 
     /// Pound's `parse_acme`: a service matching `^/\.well-known/acme-challenge/(.+)`

@@ -18,7 +18,7 @@ struct ScopeChain {
 
     /// Pound's DEFAULT_FORWARDED_HEADER when nothing overrides it.
     var forwardedHeader: String { first { $0.forwardedHeader } ?? "X-Forwarded-For" }
-    var trustedIPs: AddressList? { first { $0.trustedIPs } }
+    var trustedIPs: AddressList? { first { $0.trustedIPs?.current } }
     func constant(_ name: String) -> StringConstant? { first { $0.constants[name] } }
 
     var anonymise: Bool {
