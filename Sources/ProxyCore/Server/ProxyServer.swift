@@ -216,6 +216,9 @@ public final class ProxyServer: Sendable {
         for loop in env.loops.all {
             try? loop.eventLoop.submit {}.wait()
         }
-        try? group.syncShutdownGracefully()
+        // NIO stops its loops through Dispatch, whose worker-pool monitor reads /proc
+        // and traps inside a RootJail that has none. The process exits right after
+        // `stop`, so in a jail the idle loop threads are simply left to the exit.
+        if config.rootJail == nil { try? group.syncShutdownGracefully() }
     }
 }
