@@ -344,6 +344,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         chooseBackend(exchange)
     }
 
+    /// The request head as the backend gets it. A client's `Connection: close` is
+    /// about the client's connection: passed on, it would make the backend close the
+    /// pooled connection too, costing a connect (and a TLS handshake) per request.
+    private static func backendHead(_ exchange: Exchange) -> HTTPRequestHead {
+        let head = exchange.request.head
+        guard !exchange.clientKeepAlive, head.version == .http1_1, !exchange.wantsUpgrade,
+              head.headers.fields.contains(where: { $0.hasName("Connection") }) else { return head }
+        var copy = head
+        copy.headers.fields.removeAll { $0.hasName("Connection") && $0.value.lowercased() == "close" }
+        return copy
+    }
+
     private func attach(_ connection: BackendConnection, to exchange: Exchange) {
         guard let context else {
             loop.pool.release(connection, reusable: false)
@@ -356,7 +368,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             env.log.log(.error, "(\(loop.threadTag)) can't parse Destination \(unparsed)")
         }
         var head = context.channel.allocator.buffer(capacity: 512)
-        head.writeBytes(exchange.request.head.serialized())
+        head.writeBytes(Self.backendHead(exchange).serialized())
         exchange.requestHeadBytes = exchange.requestHasBody ? nil : head
         connection.write(head, flush: false)
         for chunk in exchange.pendingBody {
