@@ -20,20 +20,17 @@ struct BackendPoolState<Connection: AnyObject> {
         case close
     }
 
+    // Both edit the list in place through the dictionary's accessor: a copy taken
+    // out and stored back would make every lease and release copy the whole list.
     mutating func lease(backend: ObjectIdentifier) -> LeaseDecision {
-        if var list = idle[backend], let c = list.popLast() {
-            idle[backend] = list
-            return .reuse(c)
-        }
+        if let c = idle[backend]?.popLast() { return .reuse(c) }
         return .connect
     }
 
     mutating func release(_ connection: Connection, backend: ObjectIdentifier, closing: Bool) -> ReleaseDecision {
         if closing { return .close }
-        var list = idle[backend, default: []]
-        guard list.count < maxIdlePerBackend else { return .close }
-        list.append(connection)
-        idle[backend] = list
+        guard idleCount(backend: backend) < maxIdlePerBackend else { return .close }
+        idle[backend, default: []].append(connection)
         return .park
     }
 
