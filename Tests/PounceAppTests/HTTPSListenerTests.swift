@@ -105,6 +105,40 @@ final class HTTPSListenerTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    func testClientCertConditionSelectsTheServiceForThatCertificate() throws {
+        let mine = try TestBackend(name: "mine")
+        let others = try TestBackend(name: "others")
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            ListenHTTPS
+                Address 127.0.0.1
+                Port {PORT}
+                Cert "\(pki)/server.pem"
+                ClientCert 1 3
+                VerifyList "\(pki)/ca.crt"
+                Service
+                    ClientCert "\(pki)/client.crt"
+                    Backend
+                        Address 127.0.0.1
+                        Port \(mine.port)
+                    End
+                End
+                Service
+                    Backend
+                        Address 127.0.0.1
+                        Port \(others.port)
+                    End
+                End
+            End
+            """)
+        let with = curl(p.port, "/", ["--cert", pki + "/client.pem"])
+        XCTAssertTrue(with.stdout.contains("x-backend: mine"), with.stdout + with.stderr)
+        let without = curl(p.port, "/")
+        XCTAssertTrue(without.stdout.contains("x-backend: others"), without.stdout + without.stderr)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     func testUnverifiedClientCertificateIsPassedOn() throws {
         // A self-signed client certificate nobody vouches for: accepted with ClientCert 3.
         let dir = PounceProcess.temporaryDirectory()

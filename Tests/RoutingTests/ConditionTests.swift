@@ -412,3 +412,45 @@ import HTTPWire
         #expect(selected(t, request("GET", "/own")) == "global")
     }
 }
+
+@Suite struct ClientCertificateConditionTests {
+    static let pem = """
+        -----BEGIN CERTIFICATE-----
+        MIIBszCCAVmgAwIBAgIUQUJD
+        REVGR0hJSktMTU5PUFFSU1RV
+        -----END CERTIFICATE-----
+        """
+
+    @Test func identityIsTheBase64BodyWithoutLineBreaks() throws {
+        let identity = try #require(CertificateIdentity(pem: Self.pem.utf8))
+        #expect(String(decoding: identity.base64, as: UTF8.self) == "MIIBszCCAVmgAwIBAgIUQUJDREVGR0hJSktMTU5PUFFSU1RV")
+        // The same certificate with other line lengths and a key after it.
+        let rewrapped = "-----BEGIN CERTIFICATE-----\r\nMIIBszCCAVmgAwIBAgIUQUJDREVG\r\nR0hJSktMTU5PUFFSU1RV\r\n-----END CERTIFICATE-----\r\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+        #expect(CertificateIdentity(pem: rewrapped.utf8) == identity)
+        #expect(CertificateIdentity(pem: "no certificate here".utf8) == nil)
+    }
+
+    @Test func conditionMatchesOnlyThatCertificate() throws {
+        let fixture = Fixture()
+        fixture.write("client.crt", Self.pem)
+        let t = try routing("""
+        ListenHTTP
+            Address 127.0.0.1
+            Port 8080
+            Service "cert"
+                ClientCert "@DIR@/client.crt"
+        \(backend(9000))
+            End
+            Service "other"
+        \(backend(9001))
+            End
+        End
+        """, fixture: fixture)
+        var r = request("GET", "/")
+        #expect(selected(t, r) == "other", "no client certificate")
+        r.clientCertificate = CertificateIdentity(pem: Self.pem.utf8)
+        #expect(selected(t, r) == "cert")
+        r.clientCertificate = CertificateIdentity(pem: "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQUJE\n-----END CERTIFICATE-----\n".utf8)
+        #expect(selected(t, r) == "other", "another certificate")
+    }
+}

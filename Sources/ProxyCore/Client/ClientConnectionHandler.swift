@@ -37,6 +37,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var inputClosed = false
     /// X-SSL-* for this connection's requests, from its handshake.
     private var sslHeaders: [(name: String, value: String)] = []
+    /// The client's certificate on this connection, for `ClientCert "file"` conditions.
+    private var clientCertificate: CertificateIdentity?
     /// Writes not yet flushed, so each read cycle flushes each side at most once and
     /// only when it wrote something.
     private var clientNeedsFlush = false
@@ -135,6 +137,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
+            clientCertificate = handshake.info.peerCertificate.flatMap { CertificateIdentity(pem: $0.pem.utf8) }
             if listener.addsSSLHeaders {
                 sslHeaders = SSLHeaders.fields(handshake.info, includeCertificate: listener.passesClientCertificate)
             }
@@ -244,8 +247,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let expectsContinue = head.expectsContinue
         if expectsContinue { head.headers.remove("Expect") }
 
-        let exchange = Exchange(request: RoutingRequest(head: head, client: client, listener: listener.info),
-                                framing: framing, limit: listener.listener.maxRequestSize, startNanos: now)
+        var request = RoutingRequest(head: head, client: client, listener: listener.info)
+        request.clientCertificate = clientCertificate
+        let exchange = Exchange(request: request, framing: framing, limit: listener.listener.maxRequestSize,
+                                startNanos: now)
         exchange.expectsContinue = expectsContinue
         if closeRequested || listener.servesOneRequest(exchange.request.head) { exchange.clientKeepAlive = false }
         state = .exchanging(exchange)

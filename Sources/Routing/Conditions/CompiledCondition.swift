@@ -10,7 +10,10 @@ indirect enum CompiledCondition: Sendable {
     /// The list is reloaded while the server runs when its file is watched.
     case acl(FileContent<AddressList>, forwarded: Bool)
     case basicAuth(FileContent<PasswordFile>)
-    /// `ClientCert` and `LuaMatch`: not available yet, always false.
+    /// `ClientCert "file"`: the client presented exactly this certificate.
+    case clientCertificate(CertificateIdentity)
+    /// `LuaMatch` (no Lua runtime) and a `ClientCert` file without a certificate:
+    /// always false.
     case unavailable
     case tokenBucket(TokenBucketTable, Template)
     case eval(Int)
@@ -61,7 +64,9 @@ indirect enum CompiledCondition: Sendable {
             self = .acl(context.files.addressList(acl), forwarded: forwarded)
         case .basicAuth(let file):
             self = .basicAuth(context.files.passwords(file))
-        case .clientCert, .lua:
+        case .clientCert(let cert):
+            self = CertificateIdentity(pem: cert.pem).map { .clientCertificate($0) } ?? .unavailable
+        case .lua:
             self = .unavailable
         case .tokenBucket(let tb):
             self = .tokenBucket(TokenBucketTable(tb, clock: context.clock),

@@ -30,6 +30,9 @@ extension CompiledCondition {
             case .credentials(let c): return MatchResult(file.current.verify(user: c.user, password: c.password))
             }
 
+        case .clientCertificate(let expected):
+            return MatchResult(request.clientCertificate == expected)
+
         case .unavailable:
             return .no
 

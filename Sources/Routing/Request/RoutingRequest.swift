@@ -6,6 +6,9 @@ public struct RoutingRequest: Sendable {
     public var head: HTTPRequestHead
     public var client: ClientAddress
     public var listener: ListenerInfo
+    /// The certificate the client presented on this TLS connection, for the
+    /// `ClientCert "file"` condition.
+    public var clientCertificate: CertificateIdentity?
 
     /// The matches of the pattern conditions evaluated so far, for `$N` in templates
     /// (StringMatch now; rewriting and redirects later). After `selectService` it
