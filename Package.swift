@@ -10,6 +10,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        // The module API: a package of its own, linked as a dynamic library by the host
+        // and by every module, so protocol casts work across dlopen.
+        .package(path: "Plugins/ModuleAPI"),
     ],
     targets: [
         // System libraries: only includes and module maps, no code.
@@ -44,10 +47,23 @@ let package = Package(
         // HTTP/1.x on the wire: heads, framing, smuggling rules. Pure value types, no I/O.
         .target(name: "HTTPWire"),
 
+        // The built-in session types and balancers: modules like any user's, written
+        // against the module API only, linked in rather than loaded.
+        .target(name: "BuiltinModules", dependencies: [
+            .product(name: "PounceModuleAPI", package: "ModuleAPI"),
+        ], path: "Plugins/BuiltinModules"),
+
         // Choosing where a request goes: service conditions, balancers, sessions.
         .target(name: "Routing", dependencies: [
-            "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt",
+            "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt", "BuiltinModules",
             .product(name: "Atomics", package: "swift-atomics"),
+            .product(name: "PounceModuleAPI", package: "ModuleAPI"),
+        ]),
+
+        // `LoadModule`: dlopen, the API version check, Swift and C-ABI modules.
+        .target(name: "ModuleLoader", dependencies: [
+            .product(name: "PounceModuleAPI", package: "ModuleAPI"),
+            .product(name: "CPounceModuleABI", package: "ModuleAPI"),
         ]),
 
         // `-filewatch`: inotify (or stat polling) on a thread of its own, reloading files.
@@ -74,7 +90,7 @@ let package = Package(
 
         // Command line and program life; `main` only calls in here.
         .target(name: "PounceApp", dependencies: [
-            "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch",
+            "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch", "ModuleLoader",
         ]),
         .executableTarget(name: "pounce", dependencies: ["PounceApp"]),
 
@@ -90,6 +106,8 @@ let package = Package(
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "FileWatchTests", dependencies: ["FileWatch"]),
+        .testTarget(name: "BuiltinModulesTests", dependencies: ["BuiltinModules"]),
+        .testTarget(name: "ModuleLoaderTests", dependencies: ["ModuleLoader"]),
         .testTarget(name: "OpenSSLTLSTests", dependencies: [
             "OpenSSLTLS",
             .product(name: "NIOEmbedded", package: "swift-nio"),
