@@ -280,6 +280,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func chooseBackend(_ exchange: Exchange) {
         guard let service = exchange.service else { return }
+        uncount(exchange)
         // Without sessions the request plays no part: don't hand (and copy) it.
         let chosen = service.sessions == nil ? service.chooseBackend() : service.chooseBackend(for: exchange.request)
         guard let backend = chosen else {
@@ -301,6 +302,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         guard case .regular = backend.backend.kind, let target = env.target(for: backend) else {
             return SpecialResponder.respond(exchange, backend: backend, handler: self)
+        }
+        if service.countsRequests {
+            service.requestStarted(on: backend)
+            exchange.countedBackend = backend
         }
         exchange.target = target
         switch loop.pool.lease(backend, target: target) {
@@ -542,7 +547,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         // Sessions learn from the response as the client will see it (Pound's order).
         if let service = exchange.service, service.sessions != nil, let backend = exchange.backend {
-            service.learnSession(response: head, backend: backend)
+            service.learnSession(response: head, request: exchange.request, backend: backend)
         }
         if !exchange.clientKeepAlive && exchange.request.head.version == .http1_1 {
             head.headers.append("Connection", "close")
@@ -697,8 +702,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Ends the exchange's place in a balancer's request count (`leastconn`).
+    private func uncount(_ exchange: Exchange) {
+        guard let backend = exchange.countedBackend else { return }
+        exchange.countedBackend = nil
+        exchange.service?.requestFinished(on: backend)
+    }
+
     private func finishExchange(_ exchange: Exchange) {
         guard let context, case .exchanging(let current) = state, current === exchange else { return }
+        uncount(exchange)
         if let connection = exchange.connection {
             connection.servedRequests += 1
             exchange.connection = nil
@@ -727,6 +740,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func upgrade(_ exchange: Exchange, head: HTTPResponseHead, rest: ByteBuffer) {
         guard let context, let connection = exchange.connection else { return }
+        uncount(exchange)
         exchange.status = head.status
         exchange.statusLine = head.statusLine
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
@@ -900,6 +914,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .closed:
             return
         case .exchanging(let exchange):
+            uncount(exchange)
             if let connection = exchange.connection {
                 exchange.connection = nil
                 loop.pool.release(connection, reusable: false)

@@ -24,6 +24,8 @@ final class Exchange {
     var connectAttempts = 0
     /// The request rules have run (they run once, before the first backend).
     var rewritten = false
+    /// The backend whose balancer counts this request (`leastconn`), until it ends.
+    var countedBackend: BackendState?
 
     var requestDecoder: BodyDecoder
     var requestComplete: Bool

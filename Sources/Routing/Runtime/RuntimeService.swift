@@ -2,6 +2,7 @@ import Synchronization
 import HTTPWire
 import PoundConfig
 import PoundRegex
+import PounceModuleAPI
 
 /// A service ready to route: compiled conditions, backends with their state,
 /// balancers and the session table. Shared by every event loop (a global service
@@ -17,7 +18,10 @@ public final class RuntimeService: Sendable {
     public let backends: [BackendState]
     /// nil without `Session`.
     public let sessions: SessionTable?
-    public let sessionKind: SessionKind?
+    /// The session type's module (built-in or loaded); nil without `Session`.
+    let sessionModule: (any SessionModule)?
+    /// Some group's balancer wants each request's start and end (`leastconn`).
+    public let countsRequests: Bool
     /// The `ACME "dir"` this service was made for (its backend answers challenges).
     public let acmeChallenge: ACMEChallenge?
     /// The service's `SetHeader`/`Rewrite`... rules.
@@ -32,9 +36,11 @@ public final class RuntimeService: Sendable {
     /// One balancer group: Pound's BALANCER (weight 0 = normal, 65535 = Emergency).
     struct BalancerGroup: Sendable {
         let members: [Int]
-        let priorities: [Int]
-        let balancer: any Balancer
+        let balancer: any BalancerModule
     }
+
+    /// Which group (index into `groups`) and position in it each backend has.
+    private let placement: [(group: Int, position: Int)]
 
     init(service: Service, index: Int, listenerIndex: Int?, condition: CompiledCondition,
          named: NamedConditions, scope: RoutingScope, options: RoutingOptions,
@@ -59,50 +65,40 @@ public final class RuntimeService: Sendable {
         }
         self.backends = backends
 
-        let factory: any BalancerFactory
-        let algorithmName: String
-        switch service.balancer {
-        case .random:
-            factory = RandomBalancer.Factory(random: options.random)
-            algorithmName = "random"
-        case .iwrr:
-            factory = IWRRBalancer.Factory()
-            algorithmName = "iwrr"
-        case .module(let name):
-            guard let f = options.balancerModules[name] else {
-                throw RoutingBuildError.balancerModuleUnavailable(name: name, range: service.range)
-            }
-            factory = f
-            algorithmName = name
+        let balancerName = ModuleNames.balancer(service.balancer)
+        guard let makeBalancer = options.modules.balancerMaker(balancerName) else {
+            throw RoutingBuildError.balancerModuleUnavailable(name: balancerName, range: service.range)
         }
         var groups: [BalancerGroup] = []
+        var placement = Array(repeating: (group: 0, position: 0), count: backends.count)
         for members in [backends.filter { !$0.isEmergency }, backends.filter(\.isEmergency)] where !members.isEmpty {
-            let priorities = members.map(\.priority)
+            let setup = BalancerSetup(name: balancerName, backends: members.map {
+                BalancerSetup.Backend(address: $0.displayName, weight: $0.priority)
+            })
             do {
-                groups.append(BalancerGroup(members: members.map(\.index), priorities: priorities,
-                                            balancer: try factory.makeBalancer(priorities: priorities)))
+                for (position, b) in members.enumerated() { placement[b.index] = (groups.count, position) }
+                groups.append(BalancerGroup(members: members.map(\.index), balancer: try makeBalancer(setup)))
             } catch {
-                throw RoutingBuildError.balancerRejected(name: algorithmName, reason: "\(error)", range: service.range)
+                throw RoutingBuildError.balancerRejected(name: balancerName, reason: "\(error)", range: service.range)
             }
         }
         self.groups = groups
+        self.placement = placement
+        self.countsRequests = groups.contains { $0.balancer.countsRequests }
 
         if let settings = service.session {
-            let kind: SessionKind
-            switch settings.type {
-            case .ip: kind = .ip
-            case .basic: kind = .basic
-            case .url: kind = .url
-            case .parameter: kind = .parm
-            case .cookie: kind = .cookie
-            case .header: kind = .header
-            case .module(let name):
+            let name = ModuleNames.session(settings.type)
+            guard let makeSession = options.modules.sessionMaker(name) else {
                 throw RoutingBuildError.sessionModuleUnavailable(name: name, range: settings.range)
             }
-            sessionKind = kind
+            do {
+                sessionModule = try makeSession(SessionSettings(type: name, id: settings.id, ttl: settings.ttl))
+            } catch {
+                throw RoutingBuildError.sessionModuleRejected(name: name, reason: "\(error)", range: settings.range)
+            }
             sessions = SessionTable(ttlSeconds: settings.ttl, clock: options.clock)
         } else {
-            sessionKind = nil
+            sessionModule = nil
             sessions = nil
         }
     }
@@ -131,26 +127,28 @@ public final class RuntimeService: Sendable {
     /// normal group, then the Emergency group; a new session is remembered for the
     /// request's key.
     public func chooseBackend(for request: RoutingRequest) -> BackendState? {
-        guard sessions != nil else { return chooseBackend() }
+        guard let sessions, let module = sessionModule else { return chooseBackend() }
         guard hasUsableBackend else { return nil }
-        if let sessions, let kind = sessionKind,
-           let key = SessionKeys.requestKey(type: kind, id: service.session?.id, head: request.head,
-                                            client: request.client) {
-            let chosen = sessions.resolve(key, isAlive: { backends[$0].isAlive }, choose: { balance() })
+        let view = ModuleRequestView(head: request.head, client: request.client)
+        if let found = module.key(for: view) {
+            let key = SessionKey.truncated(found)
+            let chosen = sessions.resolve(key, isAlive: { backends[$0].isAlive }, choose: { balance(key: key) })
             return chosen.map { backends[$0] }
         }
-        return balance().map { backends[$0] }
+        return balance(key: nil).map { backends[$0] }
     }
 
     /// `chooseBackend(for:)` for a service without sessions: the request plays no
     /// part, so callers on the hot path need not hand (and copy) it.
     public func chooseBackend() -> BackendState? {
         guard hasUsableBackend else { return nil }
-        return balance().map { backends[$0] }
+        return balance(key: nil).map { backends[$0] }
     }
 
-    /// The balancers alone (`service_lb_select_backend`), without sessions.
-    public func balance() -> Int? {
+    /// The balancers alone (`service_lb_select_backend`), without sessions: the
+    /// normal group, then the Emergency one. `key` is the request's session key,
+    /// for balancers that hash it.
+    public func balance(key: String? = nil) -> Int? {
         for group in groups {
             if group.members.count == 1 {
                 // Pound's balancer_select_backend: a lone backend is taken if usable,
@@ -162,26 +160,38 @@ public final class RuntimeService: Sendable {
             let n = group.members.count
             let picked: Int? = withUnsafeTemporaryAllocation(of: Bool.self, capacity: n) { usable in
                 for i in 0..<n { usable[i] = backends[group.members[i]].isUsable }
-                return group.priorities.withUnsafeBufferPointer { priorities in
-                    group.balancer.choose(from: BalancerCandidates(priorities: priorities,
-                                                                   usable: UnsafeBufferPointer(usable)))
-                }
+                return group.balancer.choose(usable: UnsafeBufferPointer(usable), key: key)
             }
-            if let picked, picked >= 0, picked < n {
+            if let picked, picked >= 0, picked < n, backends[group.members[picked]].isUsable {
                 return group.members[picked]
             }
         }
         return nil
     }
 
-    /// After a backend answered: COOKIE, HEADER and BASIC sessions learn the key the
-    /// response carries (the first `Set-Cookie`, the `ID` header, `Authorization`) and
-    /// bind it to `backend` unless a session for it exists (`upd_session`).
-    public func learnSession(response: HTTPResponseHead, backend: BackendState) {
-        guard let sessions, let kind = sessionKind,
-              let key = SessionKeys.responseKey(type: kind, id: service.session?.id, headers: response.headers)
+    /// A request starts or ends on `backend`, for balancers that count them
+    /// (call only when `countsRequests`).
+    public func requestStarted(on backend: BackendState) {
+        guard backend.index < placement.count else { return }
+        let p = placement[backend.index]
+        groups[p.group].balancer.requestStarted(on: p.position)
+    }
+
+    public func requestFinished(on backend: BackendState) {
+        guard backend.index < placement.count else { return }
+        let p = placement[backend.index]
+        groups[p.group].balancer.requestFinished(on: p.position)
+    }
+
+    /// After a backend answered: the session type may learn a key from the response
+    /// (COOKIE's `Set-Cookie`, HEADER's header, BASIC's `Authorization`) and bind it
+    /// to `backend` unless a session for it exists (`upd_session`).
+    public func learnSession(response: HTTPResponseHead, request: RoutingRequest, backend: BackendState) {
+        guard let sessions, let module = sessionModule,
+              let key = module.key(learnedFrom: ModuleResponseView(head: response),
+                                   request: ModuleRequestView(head: request.head, client: request.client))
         else { return }
-        sessions.learn(key, backend: backend.index)
+        sessions.learn(SessionKey.truncated(key), backend: backend.index)
     }
 
     /// A connect failure (Pound's `kill_be(..., BE_KILL)`): the backend is marked dead
