@@ -205,6 +205,35 @@ public final class RuntimeService: Sendable {
         return changed
     }
 
+    // MARK: Control interface (poundctl)
+
+    /// `poundctl add /L/S/B KEY`: binds `key` to backend `backend` (an index into
+    /// `backends`). A session the key already had is replaced, as Pound's
+    /// `service_session_add` drops the duplicate. False, with nothing done, when the
+    /// service has no `Session`, the backend does not exist, or the key is longer than
+    /// KEY_SIZE (Pound answers 400). Pound gives even a session-less service a table
+    /// it never consults; ours has none.
+    public func addSession(key: String, backend: Int) -> Bool {
+        guard let sessions, backends.indices.contains(backend),
+              key.utf8.count <= SessionKeys.maxKeyBytes else { return false }
+        return sessions.add(key, backend: backend)
+    }
+
+    /// `poundctl delete /L/S KEY`: forgets the session of `key`; true if it had a live
+    /// one (Pound answers alike either way).
+    public func deleteSession(key: String) -> Bool {
+        sessions?.remove(key: key) ?? false
+    }
+
+    /// The live sessions for `poundctl list`, least recently used first as Pound lists
+    /// them: key, backend index (into `backends`, the `backend` of Pound's JSON), last
+    /// use in `RoutingClock` nanoseconds, and nanoseconds until expiry (Pound's
+    /// `expire` is the wall-clock time now + `expiresIn`). Empty without `Session`
+    /// (`sessionKind == nil`: Pound's JSON has null then).
+    public func listSessions() -> [(key: String, backend: Int, lastUsed: UInt64, expiresIn: UInt64)] {
+        sessions?.snapshot() ?? []
+    }
+
     /// Evaluates the service's conditions alone (as selection does for it).
     func matches(_ request: inout RoutingRequest) -> MatchResult {
         request.scope.service = scope

@@ -1,58 +1,94 @@
 import Synchronization
 
 /// One service's sticky sessions: key → backend, forgotten after `TTL` seconds
-/// without use (Pound's session hash plus its LRU expiry job).
+/// without use, as Pound 4.23 does it (svc.c: each find or add sets the session's
+/// expiry to now + TTL and moves it to the tail of the service's list; a job drops
+/// sessions from the head once their expiry has passed).
 ///
-/// A `Mutex` guards the table; this and the TBF buckets are the only shared
-/// structures allowed a lock. Critical sections are a dictionary operation (plus
-/// the lock-free balancer when a session is created, so that lookup-then-create is
-/// atomic as in Pound). Expired entries are ignored on lookup and dropped by a sweep
-/// at most once per TTL, which bounds the table to the keys of about two TTLs.
+/// The table is shared by every event loop, so it is split by key hash into
+/// independently locked shards, each with its own dictionary and LRU list: two
+/// loops contend only when their keys land in the same shard. Not lock-free because
+/// Swift has no production lock-free hash map, and an uncontended `Mutex` costs
+/// about 20 ns, well under the rest of a request.
+///
+/// Expired sessions are never returned. Within a shard the list is ordered by last
+/// use, so every operation first trims expired sessions from its old end (O(1)
+/// amortised, no periodic scan). Each shard also holds at most its part of
+/// `capacity` sessions; a new one then replaces the shard's least recently used.
+/// Sessions of a backend that died are invalidated at once by bumping that backend's
+/// generation and dropped lazily when met.
 public final class SessionTable: Sendable {
-    struct Entry {
-        var backend: Int
-        var expires: UInt64
-    }
+    /// Sessions kept per service at most. Pound has no bound; ours keeps a flood of
+    /// distinct keys (each client address, each forged cookie) from growing memory
+    /// without limit within one TTL: 100,000 sessions take about 25 MB even when
+    /// every key is KEY_SIZE long.
+    public static let defaultCapacity = 100_000
 
-    struct State {
-        var entries: [String: Entry] = [:]
-        var nextSweep: UInt64 = 0
-    }
+    /// A power of two comfortably above the number of event loops, so that two
+    /// loops rarely hit the same shard.
+    public static let defaultShardCount = 16
 
     /// Idle lifetime in nanoseconds.
     public let ttl: UInt64
+    /// Most sessions held (split evenly over the shards).
+    public let capacity: Int
     private let clock: any RoutingClock
-    private let state = Mutex(State())
+    private let shards: [ShardBox]
+    private let shardMask: Int
 
-    init(ttlSeconds: Int, clock: any RoutingClock) {
+    /// A shard padded to its own cache lines, so that two loops locking
+    /// neighbouring shards do not bounce one line between cores.
+    private final class ShardBox: Sendable {
+        let state: Mutex<Shard>
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0)
+
+        init(capacity: Int) { state = Mutex(Shard(capacity: capacity)) }
+    }
+
+    /// `capacity` and `shardCount` are there for tests: the shard count is rounded
+    /// down to a power of two and to at most `capacity`.
+    init(ttlSeconds: Int, clock: any RoutingClock, capacity: Int = SessionTable.defaultCapacity,
+         shardCount: Int = SessionTable.defaultShardCount) {
         let (t, overflow) = UInt64(max(ttlSeconds, 0)).multipliedReportingOverflow(by: 1_000_000_000)
-        ttl = overflow ? UInt64.max / 4 : t
+        // Capped so that `lastUsed + ttl` cannot overflow.
+        ttl = overflow || t > UInt64.max / 4 ? UInt64.max / 4 : t
         self.clock = clock
+        let total = max(capacity, 1)
+        self.capacity = total
+        var n = 1
+        while n * 2 <= min(max(shardCount, 1), total) { n *= 2 }
+        shardMask = n - 1
+        shards = (0..<n).map { i in ShardBox(capacity: total / n + (i < total % n ? 1 : 0)) }
     }
 
-    private func sweepIfDue(_ state: inout State, now: UInt64) {
-        guard now >= state.nextSweep else { return }
-        state.entries = state.entries.filter { $0.value.expires > now }
-        state.nextSweep = now &+ max(ttl, 1_000_000_000)
+    private func shard(_ key: Key) -> ShardBox {
+        // The low bits pick the dictionary bucket (Dictionary rehashes them anyway);
+        // take the shard from the high ones.
+        shards[Int(truncatingIfNeeded: UInt64(bitPattern: Int64(key.hash)) >> 48) & shardMask]
     }
+
+    // MARK: Request path
 
     /// `find_backend_by_key`: the backend of a live session for `key` (its lifetime
-    /// renewed), or else the backend `choose` picks, remembered under `key`. A session
-    /// whose backend `isAlive` rejects is dropped first (Pound drops sessions when
-    /// their backend dies; this also covers a session learnt while it was dying).
+    /// renewed), or else the backend `choose` picks, remembered under `key`;
+    /// lookup-then-create is atomic as in Pound. A session whose backend `isAlive`
+    /// rejects is dropped first (it was learnt while its backend was dying).
     func resolve(_ key: String, isAlive: (Int) -> Bool, choose: () -> Int?) -> Int? {
+        let k = Key(key)
         let now = clock.nanoseconds()
-        return state.withLock { state in
-            sweepIfDue(&state, now: now)
-            if let e = state.entries[key] {
-                if e.expires > now && isAlive(e.backend) {
-                    state.entries[key]?.expires = now &+ ttl
-                    return e.backend
+        return shard(k).state.withLock { shard in
+            shard.expire(now: now, ttl: ttl)
+            if let slot = shard.live(k, now: now, ttl: ttl) {
+                let backend = shard.backend(slot)
+                if isAlive(backend) {
+                    shard.touch(slot, now: now)
+                    return backend
                 }
-                state.entries[key] = nil
+                shard.delete(slot)
             }
             guard let b = choose() else { return nil }
-            state.entries[key] = Entry(backend: b, expires: now &+ ttl)
+            shard.insert(k, backend: b, now: now)
             return b
         }
     }
@@ -60,52 +96,91 @@ public final class SessionTable: Sendable {
     /// `upd_session`: create a session for `key` unless one exists (which is only
     /// renewed, even if it names another backend).
     func learn(_ key: String, backend: Int) {
+        let k = Key(key)
         let now = clock.nanoseconds()
-        state.withLock { state in
-            sweepIfDue(&state, now: now)
-            if let e = state.entries[key], e.expires > now {
-                state.entries[key]?.expires = now &+ ttl
+        shard(k).state.withLock { shard in
+            shard.expire(now: now, ttl: ttl)
+            if let slot = shard.live(k, now: now, ttl: ttl) {
+                shard.touch(slot, now: now)
             } else {
-                state.entries[key] = Entry(backend: backend, expires: now &+ ttl)
+                shard.insert(k, backend: backend, now: now)
             }
         }
     }
 
-    /// Adds or replaces a session (`poundctl add`).
-    public func add(_ key: String, backend: Int) {
-        let now = clock.nanoseconds()
-        state.withLock { $0.entries[String(decoding: key.utf8.prefix(SessionKeys.maxKeyBytes), as: UTF8.self)] = Entry(backend: backend, expires: now &+ ttl) }
+    /// Drops every session of a backend (it died: Pound's `kill_be(BE_KILL)`). Each
+    /// shard only bumps the backend's generation; its sessions then count as absent
+    /// and go when met, or with age.
+    func remove(backend: Int) {
+        guard backend >= 0 else { return }
+        for box in shards {
+            box.state.withLock { $0.invalidate(backend: backend) }
+        }
     }
 
-    /// Removes the session of `key` (`poundctl delete`); true if there was one.
+    // MARK: Control interface
+
+    /// Adds a session, replacing one for the same key (`poundctl add`: Pound's
+    /// `service_session_add` drops the duplicate). The key is cut to KEY_SIZE.
+    /// False (nothing done) for a backend index out of range.
+    @discardableResult
+    public func add(_ key: String, backend: Int) -> Bool {
+        guard backend >= 0, backend <= Int(Int32.max) else { return false }
+        let k = Key(String(decoding: key.utf8.prefix(SessionKeys.maxKeyBytes), as: UTF8.self))
+        let now = clock.nanoseconds()
+        shard(k).state.withLock { shard in
+            shard.expire(now: now, ttl: ttl)
+            if let slot = shard.live(k, now: now, ttl: ttl) { shard.delete(slot) }
+            shard.insert(k, backend: backend, now: now)
+        }
+        return true
+    }
+
+    /// Removes the session of `key` (`poundctl delete`); true if there was a live one.
     @discardableResult
     public func remove(key: String) -> Bool {
-        state.withLock { $0.entries.removeValue(forKey: key) != nil }
-    }
-
-    /// Drops every session of a backend (it died).
-    func remove(backend: Int) {
-        state.withLock { state in
-            state.entries = state.entries.filter { $0.value.backend != backend }
+        let k = Key(key)
+        let now = clock.nanoseconds()
+        return shard(k).state.withLock { shard in
+            shard.expire(now: now, ttl: ttl)
+            guard let slot = shard.live(k, now: now, ttl: ttl) else { return false }
+            shard.delete(slot)
+            return true
         }
     }
 
-    /// The live sessions: key, backend index, nanoseconds until expiry.
-    public func snapshot() -> [(key: String, backend: Int, remaining: UInt64)] {
+    /// The live sessions, least recently used first (the order of Pound's list):
+    /// key, backend index, last use on the clock's scale and nanoseconds until expiry.
+    public func snapshot() -> [(key: String, backend: Int, lastUsed: UInt64, expiresIn: UInt64)] {
         let now = clock.nanoseconds()
-        return state.withLock { state in
-            state.entries.compactMap { key, e in
-                e.expires > now ? (key, e.backend, e.expires - now) : nil
+        var all: [(key: String, backend: Int, lastUsed: UInt64, expiresIn: UInt64)] = []
+        for box in shards {
+            box.state.withLock { shard in
+                shard.expire(now: now, ttl: ttl)
+                shard.collect(now: now, ttl: ttl) { key, backend, lastUsed in
+                    all.append((key, backend, lastUsed, lastUsed &+ ttl &- now))
+                }
             }
         }
+        // Each shard's part is in order already; ties between shards (one clock
+        // reading) keep shard order.
+        return all.indices.sorted { i, j in
+            all[i].lastUsed != all[j].lastUsed ? all[i].lastUsed < all[j].lastUsed : i < j
+        }.map { all[$0] }
     }
 
     /// The backend of a live session, without renewing it.
     public func backend(forKey key: String) -> Int? {
+        let k = Key(key)
         let now = clock.nanoseconds()
-        return state.withLock { state in
-            guard let e = state.entries[key], e.expires > now else { return nil }
-            return e.backend
+        return shard(k).state.withLock { shard in
+            shard.expire(now: now, ttl: ttl)
+            return shard.live(k, now: now, ttl: ttl).map { shard.backend($0) }
         }
+    }
+
+    /// Sessions held, expired and invalidated ones not yet reclaimed included.
+    var storedCount: Int {
+        shards.reduce(0) { n, box in n + box.state.withLock { $0.count } }
     }
 }
