@@ -229,7 +229,7 @@ public final class RuntimeService: Sendable {
     /// them: key, backend index (into `backends`, the `backend` of Pound's JSON), last
     /// use in `RoutingClock` nanoseconds, and nanoseconds until expiry (Pound's
     /// `expire` is the wall-clock time now + `expiresIn`). Empty without `Session`
-    /// (`sessionKind == nil`: Pound's JSON has null then).
+    /// (`sessions == nil`: Pound's JSON has null then).
     public func listSessions() -> [(key: String, backend: Int, lastUsed: UInt64, expiresIn: UInt64)] {
         sessions?.snapshot() ?? []
     }
