@@ -104,7 +104,9 @@ let package = Package(
         .testTarget(name: "PoundRegexTests", dependencies: ["PoundRegex"]),
         .testTarget(name: "PoundConfigTests", dependencies: ["PoundConfig"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
-        .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "RoutingTests", dependencies: [
+            "Routing", "BuiltinModules", .product(name: "PounceModuleAPI", package: "ModuleAPI"),
+        ]),
         .testTarget(name: "FileWatchTests", dependencies: ["FileWatch"]),
         .testTarget(name: "BuiltinModulesTests", dependencies: ["BuiltinModules"]),
         .testTarget(name: "ModuleLoaderTests", dependencies: ["ModuleLoader"]),

@@ -1,13 +1,18 @@
 import Testing
+import BuiltinModules
+import PounceModuleAPI
 @testable import Routing
 
 @Suite struct BalancerTests {
-    func service(_ balancer: String, _ priorities: [Int], emergency: [Int] = [], random: any RandomSource = SplitMixRandom(seed: 1)) throws -> RuntimeService {
+    func service(_ balancer: String, _ priorities: [Int], emergency: [Int] = [],
+                 random: any RandomNumberSource = SplitMix64Random(seed: 1)) throws -> RuntimeService {
         var text = "ListenHTTP\n  Service \"s\"\n    Balancer \(balancer)\n"
         for (i, p) in priorities.enumerated() { text += backend(9000 + i, priority: p) }
         for (i, p) in emergency.enumerated() { text += backend(9100 + i, priority: p, emergency: true) }
         text += "  End\nEnd\n"
-        return try routing(text, options: RoutingOptions(random: random)).listeners[0].services[0]
+        let modules = RoutingOptions.builtinModules()
+        modules.registerBalancer("random") { RandomBalancerModule(setup: $0, random: random) }
+        return try routing(text, options: RoutingOptions(modules: modules)).listeners[0].services[0]
     }
 
     func ports(_ s: RuntimeService, _ n: Int) -> String {
@@ -66,7 +71,7 @@ import Testing
     }
 
     @Test func randomIsRoughlyProportional() throws {
-        let s = try service("random", [3, 2, 1], random: SplitMixRandom(seed: 42))
+        let s = try service("random", [3, 2, 1], random: SplitMix64Random(seed: 42))
         var counts = [0, 0, 0]
         for _ in 0..<60_000 {
             if let b = s.chooseBackend(for: request("GET", "/")) { counts[b.index] += 1 }
@@ -102,28 +107,6 @@ import Testing
         #expect(ports(s, 1) == "A")
     }
 
-    @Test func zeroPriorityIsNeverBalanced() {
-        let priorities = [0, 2]
-        let usable = [true, true]
-        priorities.withUnsafeBufferPointer { p in
-            usable.withUnsafeBufferPointer { u in
-                let c = BalancerCandidates(priorities: p, usable: u)
-                let r = RandomBalancer(random: ScriptedRandom([0, 1]))
-                #expect(r.choose(from: c) == 1)
-                #expect(r.choose(from: c) == 1)
-                let w = IWRRBalancer()
-                #expect([w.choose(from: c), w.choose(from: c), w.choose(from: c)] == [1, 1, 1])
-            }
-        }
-        [0, 0].withUnsafeBufferPointer { p in
-            usable.withUnsafeBufferPointer { u in
-                // Pound's iwrr would loop forever here.
-                #expect(IWRRBalancer().choose(from: BalancerCandidates(priorities: p, usable: u)) == nil)
-                #expect(RandomBalancer(random: SplitMixRandom(seed: 1)).choose(from: BalancerCandidates(priorities: p, usable: u)) == nil)
-            }
-        }
-    }
-
     @Test func iwrrIsConsistentAcrossThreads() async throws {
         let s = try service("iwrr", [3, 2, 1])
         let counts = await withTaskGroup(of: [Int].self) { group in
@@ -142,12 +125,9 @@ import Testing
         #expect(counts == [12_000, 8_000, 4_000])
     }
 
-    @Test func moduleBalancers() throws {
-        struct FirstUsable: Balancer {
-            func choose(from c: BalancerCandidates) -> Int? { (0..<c.count).first { c.usable[$0] } }
-        }
-        struct Factory: BalancerFactory {
-            func makeBalancer(priorities: [Int]) -> any Balancer { FirstUsable() }
+    @Test func balancersComeFromTheModuleRegistry() throws {
+        final class FirstUsable: BalancerModule {
+            func choose(usable: UnsafeBufferPointer<Bool>, key: String?) -> Int? { usable.firstIndex(of: true) }
         }
         let text = """
         ListenHTTP
@@ -160,10 +140,33 @@ import Testing
         let config = try f.load(text)
         let error = #expect(throws: RoutingBuildError.self) { try RoutingTable.build(config) }
         #expect(error.map { "\($0)" }?.hasSuffix("balancer module \"first\" not available") == true)
-        let t = try RoutingTable.build(config, options: RoutingOptions(balancerModules: ["first": Factory()]))
+        let modules = RoutingOptions.builtinModules()
+        modules.registerBalancer("First") { _ in FirstUsable() }
+        let t = try RoutingTable.build(config, options: RoutingOptions(modules: modules))
         let s = t.listeners[0].services[0]
         #expect(s.chooseBackend(for: request("GET", "/"))?.index == 0)
         s.backends[0].setDisabled(true)
         #expect(s.chooseBackend(for: request("GET", "/"))?.index == 1)
+    }
+
+    @Test func chashSendsASessionKeyToTheSameBackendInTwoTables() throws {
+        let text = """
+        ListenHTTP
+          Service "h"
+            Balancer chash
+            Session
+              Type Header
+              ID "X-Key"
+              TTL 60
+            End
+        \(backend(9001))\(backend(9002))\(backend(9003))  End
+        End
+        """
+        let one = try routing(text).listeners[0].services[0]
+        let two = try routing(text).listeners[0].services[0]
+        for k in 0..<200 {
+            let r = request("GET", "/", headers: [("X-Key", "k\(k)")])
+            #expect(one.chooseBackend(for: r)?.index == two.chooseBackend(for: r)?.index)
+        }
     }
 }

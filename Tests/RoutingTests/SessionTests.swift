@@ -42,7 +42,7 @@ import HTTPWire
         #expect(s.sessions?.snapshot().isEmpty == true)
         let response = HTTPResponseHead(version: .http1_1, status: 200, reason: "OK",
                                         headers: ["Set-Cookie": "JSESSIONID=abc123; Path=/; HttpOnly"])
-        s.learnSession(response: response, backend: s.backends[0])
+        s.learnSession(response: response, request: request("GET", "/"), backend: s.backends[0])
         let next = request("GET", "/cart", headers: [("Cookie", "theme=dark; JSESSIONID=abc123")])
         #expect([pick(s, next), pick(s, next), pick(s, next)] == [0, 0, 0])
         // An unknown cookie value creates a session on the balancer's choice.
@@ -50,14 +50,14 @@ import HTTPWire
         #expect(pick(s, other) == 1)
         #expect(pick(s, other) == 1)
         // A later Set-Cookie for an existing key does not move it.
-        s.learnSession(response: response, backend: s.backends[2])
+        s.learnSession(response: response, request: request("GET", "/"), backend: s.backends[2])
         #expect(pick(s, next) == 0)
     }
 
     @Test func headerAndBasicSessionsLearnFromResponses() throws {
         let h = try service("      Type HEADER\n      ID \"X-Session\"\n      TTL 60")
         h.learnSession(response: HTTPResponseHead(
-            version: .http1_1, status: 200, reason: "OK", headers: ["X-Session": "t-1"]), backend: h.backends[2])
+            version: .http1_1, status: 200, reason: "OK", headers: ["X-Session": "t-1"]), request: request("GET", "/"), backend: h.backends[2])
         #expect(pick(h, request("GET", "/", headers: [("x-session", "t-1")])) == 2)
 
         let b = try service("      Type BASIC\n      TTL 60")

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import HTTPWire
 import PoundConfig
+import BuiltinModules
 @testable import Routing
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +84,7 @@ final class ManualClock: RoutingClock {
 }
 
 /// Random numbers from a script, to check how a value maps to a backend.
-final class ScriptedRandom: RandomSource {
+final class ScriptedRandom: RandomNumberSource {
     private let values: Mutex<[UInt64]>
     init(_ values: [UInt64]) { self.values = Mutex(values) }
     func next(below upperBound: UInt64) -> UInt64 {

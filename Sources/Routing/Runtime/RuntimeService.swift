@@ -215,7 +215,7 @@ public final class RuntimeService: Sendable {
     /// it never consults; ours has none.
     public func addSession(key: String, backend: Int) -> Bool {
         guard let sessions, backends.indices.contains(backend),
-              key.utf8.count <= SessionKeys.maxKeyBytes else { return false }
+              key.utf8.count <= SessionKey.maxBytes else { return false }
         return sessions.add(key, backend: backend)
     }
 
