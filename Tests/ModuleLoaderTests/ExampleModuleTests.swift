@@ -50,7 +50,8 @@ struct ExampleModuleTests {
         try ModuleLoader.load(path: path, into: registry)
         try ModuleLoader.load(path: path, into: registry)
         #expect(registry.sessionTypeNames == ["tenant"])
-        let session = try #require(registry.sessionMaker("tenant"))(SessionSettings(type: "tenant", id: nil, ttl: 1))
+        let make = try #require(registry.sessionMaker("tenant"))
+        let session = try make(SessionSettings(type: "tenant", id: nil, ttl: 1))
         #expect(session.key(for: TestRequest(headers: [("X-Tenant", "t")])) == "t")
     }
 }
