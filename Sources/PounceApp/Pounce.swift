@@ -1,4 +1,5 @@
 import PoundConfig
+import Routing
 
 /// The program: reads the command line and the configuration, then runs.
 /// `main.swift` only calls `Pounce.main`.
@@ -34,9 +35,23 @@ public enum Pounce {
             return 1
         }
 
+        // Modules load under -c too, and routing is built there with them: a module
+        // that fails to load, or a Session/Balancer naming no known type, is an error
+        // of the configuration.
+        guard let modules = ModuleSetup.registry(for: config, report: { Console.err("\(program.name): \($0)\n") }) else {
+            return 1
+        }
+        let routingOptions = RoutingOptions(modules: modules)
+
         // Pound logs this at LOG_INFO: it reaches stdout only when logging goes there.
         let logsToConsole = options.verbose || config.logFacility == nil
         if options.action == .check {
+            do {
+                _ = try RoutingTable.build(config, options: routingOptions)
+            } catch {
+                Console.err("\(program.name): \(error)\n")
+                return 1
+            }
             if logsToConsole { Console.out("\(program.name): Config file \(options.configFile) is OK\n") }
             return 0
         }
@@ -45,6 +60,6 @@ public enum Pounce {
             Console.err("\(program.name): \(program.name) terminated\n")
             return 1
         }
-        return ProxyRunner.run(config: config, options: options, program: program)
+        return ProxyRunner.run(config: config, options: options, routingOptions: routingOptions, program: program)
     }
 }

@@ -12,7 +12,8 @@ import Glibc
 /// listening sockets in config order, detach, write the PID file, drop privileges),
 /// then serve until a signal says stop.
 enum ProxyRunner {
-    static func run(config: PoundConfiguration, options: CommandLineOptions, program: ProgramName) -> Int32 {
+    static func run(config: PoundConfiguration, options: CommandLineOptions, routingOptions: RoutingOptions,
+                    program: ProgramName) -> Int32 {
         // Every thread started later inherits this mask, so only sigwait sees them.
         let signals = SignalWaiter()
         let daemon = config.daemon && !options.foreground && !options.logToStderr
@@ -32,7 +33,7 @@ enum ProxyRunner {
         let routing: RoutingTable
         let privileges: Privileges
         do {
-            routing = try RoutingTable.build(config)
+            routing = try RoutingTable.build(config, options: routingOptions)
             privileges = try Privileges.resolve(user: config.user, group: config.group)
         } catch {
             return abend("\(error)")

@@ -46,6 +46,12 @@ public struct PoundConfiguration: Sendable {
     public var resolver = ResolverSettings()
     public var lua: LuaSettings?
 
+    // Modules (Pounce extensions)
+    /// `ModuleDirectory`: where a bare `LoadModule` name is looked for.
+    public var moduleDirectory = ModuleLibrary.defaultDirectory
+    /// `LoadModule`, in file order: libraries to load before routing is built.
+    public var modules: [ModuleLibrary] = []
+
     public var listeners: [Listener] = []
     /// Global services: tried after each listener's own.
     public var services: [Service] = []

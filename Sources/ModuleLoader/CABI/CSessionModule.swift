@@ -1,0 +1,68 @@
+import CPounceModuleABI
+import PounceModuleAPI
+
+/// A C module's session type seen as a `SessionModule`: one C instance per `Session`
+/// block, created here and destroyed with the adapter.
+final class CSessionModule: SessionModule, @unchecked Sendable {
+    /// Pound keeps at most 127 bytes of a session key; the module writes into a
+    /// buffer one larger so it can NUL-terminate if it likes.
+    static let keyBufferSize = 128
+
+    private let type: CSessionType
+    // Immutable after init; the C module promises thread-safe instances.
+    private let instance: UnsafeMutableRawPointer?
+
+    init(type: CSessionType, settings: SessionSettings) throws {
+        self.type = type
+        guard let create = type.table.create else {
+            instance = nil
+            return
+        }
+        let made = withUnsafeTemporaryAllocation(of: CChar.self, capacity: cErrorBufferSize) { error in
+            error.initialize(repeating: 0)
+            let ttl = Int32(clamping: settings.ttl)
+            let made: UnsafeMutableRawPointer? = if let id = settings.id {
+                id.withCString { create($0, ttl, error.baseAddress, error.count) }
+            } else {
+                create(nil, ttl, error.baseAddress, error.count)
+            }
+            return (made, made == nil ? cErrorMessage(error) : "")
+        }
+        guard let made = made.0 else {
+            throw ModuleInstanceError(module: type.module, kind: .sessionType, type: type.name,
+                                      message: made.1.isEmpty ? "create failed" : made.1)
+        }
+        instance = made
+    }
+
+    deinit {
+        if let instance, let destroy = type.table.destroy { destroy(instance) }
+    }
+
+    func key(for request: some ModuleRequest) -> String? {
+        guard let requestKey = type.table.request_key else { return nil }
+        return CMessageBridge.withRequest(request) { cRequest in
+            Self.readKey { requestKey(instance, cRequest, $0, $1) }
+        }
+    }
+
+    func key(learnedFrom response: some ModuleResponse, request: some ModuleRequest) -> String? {
+        guard let responseKey = type.table.response_key else { return nil }
+        return CMessageBridge.withRequest(request) { cRequest in
+            CMessageBridge.withResponse(response) { cResponse in
+                Self.readKey { responseKey(instance, cResponse, cRequest, $0, $1) }
+            }
+        }
+    }
+
+    /// Calls `write` with a key buffer; its result is the key's length or -1.
+    private static func readKey(_ write: (UnsafeMutablePointer<CChar>?, Int) -> Int) -> String? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: keyBufferSize) { buffer in
+            let length = write(buffer.baseAddress, buffer.count)
+            guard length >= 0 else { return nil }
+            let kept = min(length, keyBufferSize - 1)
+            return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<kept])
+                .withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+}
