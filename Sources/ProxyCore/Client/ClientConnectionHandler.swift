@@ -282,7 +282,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let service = exchange.service else { return }
         uncount(exchange)
         // Without sessions the request plays no part: don't hand (and copy) it.
-        let chosen = service.sessions == nil ? service.chooseBackend() : service.chooseBackend(for: exchange.request)
+        let chosen = service.sessions == nil ? service.chooseBackend() : service.chooseBackend(head: exchange.request.head, client: client)
         guard let backend = chosen else {
             return fail(exchange, status: 503, message: "no backend found")
         }
@@ -547,7 +547,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         // Sessions learn from the response as the client will see it (Pound's order).
         if let service = exchange.service, service.sessions != nil, let backend = exchange.backend {
-            service.learnSession(response: head, request: exchange.request, backend: backend)
+            service.learnSession(response: head, requestHead: exchange.request.head, client: client, backend: backend)
         }
         if !exchange.clientKeepAlive && exchange.request.head.version == .http1_1 {
             head.headers.append("Connection", "close")

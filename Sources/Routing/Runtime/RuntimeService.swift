@@ -127,9 +127,15 @@ public final class RuntimeService: Sendable {
     /// normal group, then the Emergency group; a new session is remembered for the
     /// request's key.
     public func chooseBackend(for request: RoutingRequest) -> BackendState? {
+        chooseBackend(head: request.head, client: request.client)
+    }
+
+    /// `chooseBackend(for:)` from the parts sessions read, so the engine can pass
+    /// them without copying its whole request.
+    public func chooseBackend(head: HTTPRequestHead, client: ClientAddress) -> BackendState? {
         guard let sessions, let module = sessionModule else { return chooseBackend() }
         guard hasUsableBackend else { return nil }
-        let view = ModuleRequestView(head: request.head, client: request.client)
+        let view = ModuleRequestView(head: head, client: client)
         if let found = module.key(for: view) {
             let key = SessionKey.truncated(found)
             let chosen = sessions.resolve(key, isAlive: { backends[$0].isAlive }, choose: { balance(key: key) })
@@ -187,9 +193,14 @@ public final class RuntimeService: Sendable {
     /// (COOKIE's `Set-Cookie`, HEADER's header, BASIC's `Authorization`) and bind it
     /// to `backend` unless a session for it exists (`upd_session`).
     public func learnSession(response: HTTPResponseHead, request: RoutingRequest, backend: BackendState) {
+        learnSession(response: response, requestHead: request.head, client: request.client, backend: backend)
+    }
+
+    public func learnSession(response: HTTPResponseHead, requestHead: HTTPRequestHead, client: ClientAddress,
+                             backend: BackendState) {
         guard let sessions, let module = sessionModule,
               let key = module.key(learnedFrom: ModuleResponseView(head: response),
-                                   request: ModuleRequestView(head: request.head, client: request.client))
+                                   request: ModuleRequestView(head: requestHead, client: client))
         else { return }
         sessions.learn(SessionKey.truncated(key), backend: backend.index)
     }
