@@ -22,20 +22,11 @@ final class CBalancerModule: BalancerModule, @unchecked Sendable {
         defer { addresses.forEach { free($0) } }
         let constAddresses = addresses.map { $0.map { UnsafePointer($0) } }
         let weights = setup.backends.map { Int32(clamping: $0.weight) }
-        let made = withUnsafeTemporaryAllocation(of: CChar.self, capacity: cErrorBufferSize) { error in
-            error.initialize(repeating: 0)
-            let made = constAddresses.withUnsafeBufferPointer { a in
-                weights.withUnsafeBufferPointer { w in
-                    create(a.count, a.baseAddress, w.baseAddress, error.baseAddress, error.count)
-                }
+        instance = try createCInstance(module: type.module, kind: .balancer, type: type.name) { error, size in
+            constAddresses.withUnsafeBufferPointer { a in
+                weights.withUnsafeBufferPointer { w in create(a.count, a.baseAddress, w.baseAddress, error, size) }
             }
-            return (made, made == nil ? cErrorMessage(error) : "")
         }
-        guard let made = made.0 else {
-            throw ModuleInstanceError(module: type.module, kind: .balancer, type: type.name,
-                                      message: made.1.isEmpty ? "create failed" : made.1)
-        }
-        instance = made
     }
 
     deinit {

@@ -68,12 +68,22 @@ struct CBalancerType: @unchecked Sendable {
     let table: pounce_balancer_type
 }
 
-/// The size of the buffer a C module's `create` writes its error message into.
-let cErrorBufferSize = 256
-
-/// The text a C module wrote into an error buffer (NUL-terminated, or as much as fits).
-func cErrorMessage(_ buffer: UnsafeMutableBufferPointer<CChar>) -> String {
-    guard let base = buffer.baseAddress, buffer.count > 0 else { return "" }
-    base[buffer.count - 1] = 0
-    return String(cString: base)
+/// Calls a C module's `create` with an error buffer (256 bytes); a NULL instance
+/// becomes the module's message as a `ModuleInstanceError`.
+func createCInstance(module: String, kind: ModuleInstanceError.Kind, type: String,
+                     _ create: (UnsafeMutablePointer<CChar>?, Int) -> UnsafeMutableRawPointer?)
+    throws(ModuleInstanceError) -> UnsafeMutableRawPointer {
+    let (made, message) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { error in
+        error.initialize(repeating: 0)
+        let made = create(error.baseAddress, error.count)
+        guard made == nil, let base = error.baseAddress else { return (made, "") }
+        // NUL-terminated, or as much as fits.
+        base[error.count - 1] = 0
+        return (made, String(cString: base))
+    }
+    guard let made else {
+        throw ModuleInstanceError(module: module, kind: kind, type: type,
+                                  message: message.isEmpty ? "create failed" : message)
+    }
+    return made
 }

@@ -18,21 +18,13 @@ final class CSessionModule: SessionModule, @unchecked Sendable {
             instance = nil
             return
         }
-        let made = withUnsafeTemporaryAllocation(of: CChar.self, capacity: cErrorBufferSize) { error in
-            error.initialize(repeating: 0)
-            let ttl = Int32(clamping: settings.ttl)
-            let made: UnsafeMutableRawPointer? = if let id = settings.id {
-                id.withCString { create($0, ttl, error.baseAddress, error.count) }
-            } else {
-                create(nil, ttl, error.baseAddress, error.count)
+        let ttl = Int32(clamping: settings.ttl)
+        instance = try createCInstance(module: type.module, kind: .sessionType, type: type.name) { error, size in
+            if let id = settings.id {
+                return id.withCString { create($0, ttl, error, size) }
             }
-            return (made, made == nil ? cErrorMessage(error) : "")
+            return create(nil, ttl, error, size)
         }
-        guard let made = made.0 else {
-            throw ModuleInstanceError(module: type.module, kind: .sessionType, type: type.name,
-                                      message: made.1.isEmpty ? "create failed" : made.1)
-        }
-        instance = made
     }
 
     deinit {
