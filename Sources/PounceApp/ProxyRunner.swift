@@ -61,6 +61,15 @@ enum ProxyRunner {
             }
         }
 
+        var controlSocket: Int32?
+        if let control = config.control {
+            do {
+                controlSocket = try ControlSocketFile.open(control, owner: privileges.userID, group: privileges.groupID)
+            } catch {
+                return abend("\(error)", at: control.range)
+            }
+        }
+
         if daemon {
             do { try Daemon.detach() } catch { return abend("\(error)") }
         }
@@ -82,7 +91,8 @@ enum ProxyRunner {
         let server: ProxyServer
         let watcher: FileWatcher?
         do {
-            server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log)
+            server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log,
+                                     controlSocket: controlSocket, version: VersionText.poundCompatibility)
             // Watches go in before the first answer, so no change made after one is missed.
             watcher = RoutingFileWatcher.start(routing, config: config, log: log)
             try server.start()
@@ -100,6 +110,7 @@ enum ProxyRunner {
             break
         }
         try? pidFile?.remove()
+        if let control = config.control { unlink(control.path) }
         return 0
     }
 }

@@ -68,8 +68,22 @@ enum SpecialResponder {
                 handler.respondLocally(exchange, bytes: reply.bytes + bytes, statusLine: reply.statusLine, status: 200,
                                        bodySize: bytes.count, keepAlive: false)
             }
+        case .control:
+            guard let router = handler.env.control else {
+                return handler.fail(exchange, status: 501, message: "control interface not available")
+            }
+            switch router.respond(method: exchange.request.head.method, uri: exchange.request.head.uri) {
+            case .json(let text):
+                // Pound's `send_json_reply`: HTTP/1.1 whatever the request said.
+                let reply = PoundReply.make(status: 200, reason: "OK", minor: 1,
+                                            headers: ["Content-Type: application/json"], body: text)
+                handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
+                                       bodySize: text.utf8.count, keepAlive: false)
+            case .status(let status):
+                handler.fail(exchange, status: status, message: "", logged: false)
+            }
         default:
-            // Metrics, Control and Lua backends arrive with later issues.
+            // Metrics and Lua backends arrive with later issues.
             handler.fail(exchange, status: 501, message: "backend type not supported yet")
         }
     }

@@ -16,9 +16,13 @@ final class ProxyEnvironment: Sendable {
     private let logObjects: [ObjectIdentifier: RequestLogObject]
     /// `Redirect` URLs with `$N`/`%[...]`, compiled once.
     private let redirectTemplates: [ObjectIdentifier: Template]
+    /// The control interface, for the `Control` socket and `Control` backends.
+    let control: ControlRouter?
 
     init(log: LogSink, loops: LoopContexts, targets: [ObjectIdentifier: BackendTarget],
-         logObjects: [ObjectIdentifier: RequestLogObject], redirectTemplates: [ObjectIdentifier: Template] = [:]) {
+         logObjects: [ObjectIdentifier: RequestLogObject], redirectTemplates: [ObjectIdentifier: Template] = [:],
+         control: ControlRouter? = nil) {
+        self.control = control
         self.redirectTemplates = redirectTemplates
         self.log = log
         self.logObjects = logObjects

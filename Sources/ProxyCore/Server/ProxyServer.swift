@@ -30,8 +30,10 @@ public final class ProxyServer: Sendable {
 
     /// `sockets[i]` is the listening descriptor of `config.listeners[i]`, already
     /// bound or received through `SocketFrom`.
+    /// `controlSocket` is the bound `Control` socket (`ControlSocketFile.open`).
     public init(config: PoundConfiguration, routing: RoutingTable, sockets: [Int32], log: LogSink,
-                threads: Int = CPUAffinity.usableCores()) throws {
+                threads: Int = CPUAffinity.usableCores(), controlSocket: Int32? = nil,
+                version: String = ControlRouter.poundVersion) throws {
         self.config = config
         self.routing = routing
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
@@ -71,8 +73,10 @@ public final class ProxyServer: Sendable {
                 }
             }
         }
+        let control = try ControlService(config: config, routing: routing, sockets: sockets,
+                                         controlSocket: controlSocket, version: version)
         self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects,
-                                    redirectTemplates: redirectTemplates)
+                                    redirectTemplates: redirectTemplates, control: control.router)
         for what in unsupported.sorted() {
             log.log(.warning, "\(what): not applied by this version of pounce")
         }
@@ -87,6 +91,10 @@ public final class ProxyServer: Sendable {
                                           logger: RequestLogger(listener: listener, formats: formats, sink: log),
                                           config: config)
             listeners.append((runtime, sockets[i]))
+        }
+        if let runtime = control.listener(index: config.listeners.count, formats: formats, log: log, config: config),
+           let controlSocket {
+            listeners.append((runtime, controlSocket))
         }
         self.listeners = listeners
     }
@@ -129,15 +137,21 @@ public final class ProxyServer: Sendable {
             let env = self.env
             let tunnel = tunnels[runtime.index]
             let tls = tlsContexts[runtime.index]
-            let bootstrap = ServerBootstrap(group: group)
+            let isUnix = runtime.index >= config.listeners.count
+            var bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(ChannelOptions.backlog, value: 1024)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(ChannelOptions.autoRead, value: false)
                 .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-                .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
+            if !isUnix { bootstrap = bootstrap.childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1) }
+            bootstrap = bootstrap
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    // A listener disabled through the control interface drops what it accepts.
+                    if env.control?.plane.isConfiguredListenerDisabled(runtime.index) ?? false {
+                        return channel.close()
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
                         guard let loop = env.loops.context(for: channel.eventLoop) else {
                             throw StartFailure(description: "unknown event loop")
                         }

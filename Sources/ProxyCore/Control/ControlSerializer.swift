@@ -1,0 +1,159 @@
+import PoundConfig
+import Routing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Pound's `*_serialize` functions (svc.c, http.c): the JSON objects `poundctl`
+/// reads, with the same member names, types and nesting.
+struct ControlSerializer {
+    let plane: ControlPlane
+    /// Version string reported as `version` (`PACKAGE_VERSION` in Pound).
+    let version: String
+
+    func pound() -> ControlJSON {
+        .object([
+            "kind": .string("pound"),
+            "core": core(),
+            "listeners": .array(plane.listeners.indices.map(listener)),
+            "services": .array(plane.globalServices.map { service($0, tunnel: false) }),
+        ])
+    }
+
+    /// Pound's workers do not exist here (the event loops serve everyone); the
+    /// configured Worker* values are reported, with the minimum as the count, as a
+    /// Pound that just started shows them.
+    func core() -> ControlJSON {
+        let w = plane.workers
+        return .object([
+            "kind": .string("core"),
+            "version": .string(version),
+            "pid": .int(Int(getpid())),
+            "timestamp": .string(Self.timestamp(Self.wallNanos())),
+            "uptime": .number(Double(plane.uptimeMicroseconds)),
+            // queue_len repeats queue.len for Pound 4.5-4.22 clients.
+            "queue": .object(["len": .int(0), "max": .int(w.max)]),
+            "queue_len": .int(0),
+            "workers": .object([
+                "min": .int(w.min), "max": .int(w.max), "timeout": .int(w.timeout),
+                "count": .int(w.min), "active": .int(0),
+            ]),
+        ])
+    }
+
+    func listener(_ index: Int) -> ControlJSON {
+        let entry = plane.listeners[index]
+        var members: [String: ControlJSON] = [
+            "kind": .string("listener"),
+            "name": .string(entry.name),
+            "address": .string(entry.address),
+            "enabled": .bool(!plane.isListenerDisabled(index)),
+            "protocol": .string(entry.protocol),
+            "services": .array(entry.services.map { service($0, tunnel: entry.isTunnel) }),
+        ]
+        if let n = entry.noHTTPS11 { members["nohttps11"] = .int(n) }
+        return .object(members)
+    }
+
+    func service(_ s: RuntimeService, tunnel: Bool) -> ControlJSON {
+        .object([
+            "kind": .string("service"),
+            "name": .string(s.service.name),
+            "enabled": .bool(!s.isDisabled),
+            "session_type": .string(Self.sessionTypeName(s.service.session?.type)),
+            "sessions": sessions(s),
+            "backends": s.backends.isEmpty ? .null : .array(s.backends.map { backend($0, tunnel: tunnel) }),
+        ])
+    }
+
+    /// `expire` is the wall-clock time the session lapses if unused.
+    func sessions(_ s: RuntimeService) -> ControlJSON {
+        guard s.service.session != nil else { return .null }
+        let now = Self.wallNanos()
+        return .array(s.listSessions().map { sess in
+            .object([
+                "key": .string(sess.key),
+                "backend": .int(sess.backend),
+                "expire": .string(Self.timestamp(now &+ sess.expiresIn)),
+            ])
+        })
+    }
+
+    func backend(_ b: BackendState, tunnel: Bool) -> ControlJSON {
+        var m: [String: ControlJSON] = [
+            "kind": .string("backend"),
+            "priority": .int(b.priority),
+            "alive": .bool(b.isAlive),
+            "enabled": .bool(!b.isDisabled),
+            // The balancer's weight: 0 for the normal group, 65535 for Emergency.
+            "weight": .int(b.isEmergency ? 65535 : 0),
+        ]
+        switch b.backend.kind {
+        case .regular(let server):
+            m["type"] = .string(server.address.flatMap(Self.isDynamic) == true ? "matrix" : "backend")
+            m["address"] = .string(b.displayName)
+            m["io_to"] = .int(server.timeout)
+            m["conn_to"] = .int(server.connectTimeout)
+            m["ws_to"] = .int(server.webSocketTimeout)
+            m["servername"] = .string(server.serverName)
+            m["protocol"] = .string(tunnel ? "tunnel" : server.tls != nil ? "https" : "http")
+        case .redirect(let r):
+            m["type"] = .string("redirect")
+            m["url"] = .string(r.url)
+            m["code"] = .int(r.status)
+            m["has_uri"] = .bool(r.hasPath)
+        case .error(let status, let page):
+            m["type"] = .string("error")
+            m["status"] = .int(status)
+            m["text"] = .string(page?.body)
+        case .success: m["type"] = .string("success")
+        case .sendFile: m["type"] = .string(b.acmeDirectory != nil ? "acme" : "file")
+        case .metrics: m["type"] = .string("metrics")
+        case .control: m["type"] = .string("control")
+        case .lua(let call):
+            m["type"] = .string("lua")
+            m["function"] = .string(call.function)
+        case .reference:
+            m["type"] = .string("backend")
+        }
+        return .object(m)
+    }
+
+    private static func isDynamic(_ a: BackendAddress) -> Bool {
+        if case .dynamic = a { return true }
+        return false
+    }
+
+    /// Pound's `sess_type_to_str`.
+    static func sessionTypeName(_ type: SessionType?) -> String {
+        switch type {
+        case nil: "NONE"
+        case .ip?: "IP"
+        case .cookie?: "COOKIE"
+        case .url?: "URL"
+        case .parameter?: "PARM"
+        case .basic?: "BASIC"
+        case .header?: "HEADER"
+        case .module(let name)?: name.uppercased()
+        }
+    }
+
+    static func wallNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    /// Pound's `timespec_serialize`: local time, microseconds, no zone.
+    static func timestamp(_ nanos: UInt64) -> String {
+        var seconds = time_t(nanos / 1_000_000_000)
+        var tm = tm()
+        localtime_r(&seconds, &tm)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &tm)
+        let micros = Int(nanos % 1_000_000_000 / 1000)
+        let head = String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let frac = String(micros)
+        return head + "." + String(repeating: "0", count: 6 - frac.count) + frac
+    }
+}
