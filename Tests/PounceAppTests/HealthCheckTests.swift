@@ -142,6 +142,26 @@ import Glibc
         #expect(try backendNames(p.port, count: 30) == ["steady", "watched"])
         again.stop()
     }
+
+    /// An HTTPS backend is checked over TLS: the check reads the real status line
+    /// (200 here), which the expectation (204) rejects.
+    @Test func httpsBackendIsCheckedOverTLS() throws {
+        let dir = PounceProcess.temporaryDirectory()
+        let made = system("(cd '\(dir)' && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout b.key -out b.crt "
+                          + "-subj /CN=backend.test && cat b.crt b.key > b.pem) >/dev/null 2>&1") == 0
+        try #require(made, "openssl CLI could not make a certificate")
+        let tlsBackend = try TLSTestBackend(listenerStatements: ["Cert \"\(dir)/b.pem\""], directory: dir)
+        defer { tlsBackend.stop() }
+        let p = try RunningPounce(config: config("""
+            Service
+            \(backend(tlsBackend.port, "HTTPS\nHealthCheck \"GET /health\"\nHealthCheckExpect 204\nHealthCheckInterval 1\nHealthCheckFall 1"))
+            End
+            """))
+        defer { p.stop() }
+        #expect(p.waitForLog("Backend 127.0.0.1:\(tlsBackend.port) dead (health check: status 200)", timeout: 5),
+                Comment(rawValue: p.log))
+        #expect(tlsBackend.handshakes.count >= 1)
+    }
 }
 
 /// The status a test backend's check path answers, changed while pounce runs.

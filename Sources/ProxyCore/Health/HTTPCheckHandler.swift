@@ -48,11 +48,8 @@ final class HTTPCheckHandler: ChannelInboundHandler, RemovableChannelHandler {
         let buffer = unwrapInboundIn(data)
         buffer.withUnsafeReadableBytes { bytes in
             for b in bytes {
-                if b == 10 { break }
                 line.append(b)
-            }
-            if bytes.contains(10) {
-                line.append(10)
+                if b == 10 || line.count > Self.maxStatusLine { break }
             }
         }
         if line.last == 10 {
