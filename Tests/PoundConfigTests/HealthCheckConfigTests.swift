@@ -3,7 +3,8 @@ import Testing
 
 /// `HealthCheck...` (a Pounce extension): parsing into the backend and service models,
 /// and errors in Pound's `file:line.col: message` form.
-@Suite struct HealthCheckConfigTests {
+/// Serialized: the loader fixture changes the working directory of the process.
+@Suite(.serialized) struct HealthCheckConfigTests {
     private func server(_ config: PoundConfiguration?, service: Int = 0, backend: Int = 0) -> Backend.Server? {
         guard let b = config?.services[service].backends.normal[backend], case .regular(let s) = b.kind else { return nil }
         return s
