@@ -88,6 +88,8 @@ public struct Backend: Sendable {
         public var serverName: String?
         /// Pound 2.x `HAport`: where to probe the backend's health instead of its own address.
         public var healthCheck: HealthCheck?
+        /// Pounce `HealthCheck "..."`: an active HTTP check of this backend.
+        public var httpCheck: HTTPHealthCheck?
         /// Where to connect, decided once the whole file is read (`ServiceFinalizer`).
         public var address: BackendAddress?
 

@@ -8,6 +8,9 @@ public struct Service: Sendable {
     public var rewrite = RewriteRules()
     public var backends = ServiceBackends()
     public var session: SessionSettings?
+    /// Pounce `HealthCheck "..."` in the service: the check of each server backend
+    /// that has none of its own.
+    public var healthCheck: HTTPHealthCheck?
     public var balancer: BalancerAlgorithm = .random
     public var rewriteErrors: Bool?
     public var forwardedHeader: String?

@@ -257,6 +257,7 @@ public enum BackendStatements {
             d.server.healthCheck = try parseHAport(p)
             return .ok
         })
+        list += HealthCheckStatements.statements().map { $0.lifted(\BackendDraft.server.httpCheck) }
         return list
     }
 

@@ -28,6 +28,7 @@ public enum ServiceStatements {
         list.append(Statement("Disabled") { p, s in s.disabled = try p.bool(); return .ok })
         list += ServiceBackends.statements().map { $0.lifted(\Service.backends) }
         list.append(SessionSettings.statement().lifted(\Service.session))
+        list += HealthCheckStatements.statements().map { $0.lifted(\Service.healthCheck) }
         list.append(BalancerAlgorithm.statement().lifted(\Service.balancer))
         list.append(Statement("ForwardedHeader") { p, s in s.forwardedHeader = try p.stringValue(); return .ok })
         list.append(ACL.trustedIPStatement().lifted(\Service.trustedIPs))

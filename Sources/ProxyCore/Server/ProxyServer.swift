@@ -26,7 +26,7 @@ public final class ProxyServer: Sendable {
     private let tlsContexts: [Int: TLSServerContext]
     private let tunnels: [Int: (BackendState, BackendTarget)]
     private let serverChannels = Mutex<[Channel]>([])
-    private let resurrection = Mutex<RepeatedTask?>(nil)
+    private let resurrection = Mutex<HealthMonitor?>(nil)
 
     /// `sockets[i]` is the listening descriptor of `config.listeners[i]`, already
     /// bound or received through `SocketFrom`.
@@ -179,34 +179,20 @@ public final class ProxyServer: Sendable {
         startResurrection()
     }
 
-    /// `Alive`: every so many seconds, a TCP connect to each dead backend; success
-    /// brings it back (`Backend ADDR resurrected`).
+    /// `Alive`: Pound's resurrection probes, 2.x `HAport` and Pounce's HTTP checks.
     private func startResurrection() {
         guard let loop = env.loops.all.first?.eventLoop else { return }
-        let interval = TimeAmount.seconds(Int64(max(config.alive, 1)))
-        let env = self.env
-        let targets = routing.allBackends.compactMap { b in env.target(for: b).map { (b, $0) } } + Array(tunnels.values)
-        let task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-            for (backend, target) in targets where !backend.isAlive {
-                ClientBootstrap(group: loop)
-                    .connectTimeout(.seconds(Int64(max(target.connectTimeout, 1))))
-                    .connect(to: target.address)
-                    .whenComplete { result in
-                        guard case .success(let channel) = result else { return }
-                        channel.close(promise: nil)
-                        if backend.markAlive() {
-                            env.log.log(.notice, "Backend \(backend.displayName) resurrected")
-                        }
-                    }
-            }
-        }
-        resurrection.withLock { $0 = task }
+        let members = HealthMonitor.members(routing: routing, tunnels: Array(tunnels.values), env: env,
+                                            alive: config.alive)
+        let monitor = HealthMonitor(members: members, loop: loop, log: env.log)
+        monitor.start()
+        resurrection.withLock { $0 = monitor }
     }
 
     /// Stops accepting. Graceful: let exchanges in progress finish, up to `grace`
     /// seconds (idle keep-alive connections close at once); immediate: drop all.
     public func stop(graceful: Bool, grace: Int) {
-        resurrection.withLock { $0?.cancel() }
+        resurrection.withLock { $0?.stop() }
         let channels = serverChannels.withLock { $0 }
         for channel in channels { try? channel.close().wait() }
         if graceful {

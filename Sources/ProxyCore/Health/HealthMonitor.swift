@@ -1,0 +1,185 @@
+import NIOCore
+import NIOPosix
+import PoundConfig
+import RequestLog
+import Routing
+import Synchronization
+
+/// The Alive poller: runs each backend's probes on one event loop, every so many
+/// seconds, feeds the answers to its `HealthCheckState` and applies what that decides
+/// to the shared `BackendState` (logging each change). Passive marking stays with the
+/// engine (a failed connect kills at once); the states notice it at their next result.
+final class HealthMonitor: Sendable {
+    /// One checked backend.
+    struct Member: Sendable {
+        let backend: BackendState
+        /// The service whose sessions go when the backend dies; nil for a Tunnel's.
+        let service: RuntimeService?
+        let probe: HealthProbe
+        let policy: HealthCheckState.Policy
+        /// Seconds between probes.
+        let interval: Int
+    }
+
+    private struct Slot {
+        var state: HealthCheckState
+        /// A probe is under way: the next tick leaves this backend alone, so a slow
+        /// backend never has probes piling up.
+        var probing = false
+    }
+
+    let members: [Member]
+    private let loop: EventLoop
+    private let log: LogSink
+    // Only the monitor's loop touches the slots; the lock just satisfies Sendable.
+    private let slots: Mutex<[Slot]>
+    private let tasks = Mutex<[RepeatedTask]>([])
+
+    init(members: [Member], loop: EventLoop, log: LogSink) {
+        self.members = members
+        self.loop = loop
+        self.log = log
+        self.slots = Mutex(members.map { Slot(state: HealthCheckState(policy: $0.policy, alive: $0.backend.isAlive)) })
+    }
+
+    /// One repeated task per distinct interval, so that without health checks this is
+    /// Pound's single `Alive` timer.
+    func start() {
+        let byInterval = Dictionary(grouping: members.indices, by: { members[$0].interval })
+        var started: [RepeatedTask] = []
+        for (interval, indices) in byInterval.sorted(by: { $0.key < $1.key }) {
+            let delay = TimeAmount.seconds(Int64(max(interval, 1)))
+            started.append(loop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { [self] _ in
+                tick(indices)
+            })
+        }
+        tasks.withLock { $0 = started }
+    }
+
+    func stop() {
+        tasks.withLock { list in
+            for task in list { task.cancel() }
+            list = []
+        }
+    }
+
+    private func tick(_ indices: [Int]) {
+        for i in indices {
+            let member = members[i]
+            let go = slots.withLock { slots -> Bool in
+                guard !slots[i].probing, slots[i].state.wantsProbe(alive: member.backend.isAlive) else { return false }
+                slots[i].probing = true
+                return true
+            }
+            guard go else { continue }
+            member.probe.run(on: loop).whenSuccess { [self] outcome in
+                finished(i, outcome)
+            }
+        }
+    }
+
+    private func finished(_ i: Int, _ outcome: HealthCheckState.Outcome) {
+        let member = members[i]
+        let transition = slots.withLock { slots in
+            slots[i].probing = false
+            return slots[i].state.record(outcome, alive: member.backend.isAlive)
+        }
+        guard let transition else { return }
+        let name = member.backend.displayName
+        switch transition {
+        case .revive:
+            guard member.backend.markAlive() else { return }
+            if case .http = member.policy {
+                log.log(.notice, "Backend \(name) alive (health check)")
+            } else {
+                log.log(.notice, "Backend \(name) resurrected")
+            }
+        case .kill(let reason):
+            let changed = member.service?.backendFailed(member.backend) ?? member.backend.markDead()
+            guard changed else { return }
+            if case .http = member.policy {
+                log.log(.notice, "Backend \(name) dead (health check: \(reason))")
+            } else {
+                // Pound 2.x wording.
+                log.log(.notice, "BackEnd \(name) is dead (HA)")
+            }
+        }
+    }
+}
+
+extension HealthMonitor {
+    /// What to check for every server backend of `routing` and each Tunnel backend:
+    /// the HTTP check of the backend or else of its service, else the 2.x `HAport`,
+    /// else Pound's resurrection probe. `alive` is the global `Alive`.
+    static func members(routing: RoutingTable, tunnels: [(BackendState, BackendTarget)],
+                        env: ProxyEnvironment, alive: Int) -> [Member] {
+        var seen = Set<ObjectIdentifier>()
+        var services: [RuntimeService] = []
+        for service in routing.globalServices + routing.listeners.flatMap(\.services)
+        where seen.insert(ObjectIdentifier(service)).inserted {
+            services.append(service)
+        }
+        let aliveInterval = max(alive, 1)
+        var members: [Member] = []
+        for service in services {
+            for backend in service.backends {
+                guard let target = env.target(for: backend), case .regular(let server) = backend.backend.kind else {
+                    continue
+                }
+                members.append(member(backend, server: server, service: service, target: target, alive: aliveInterval,
+                                      log: env.log))
+            }
+        }
+        for (backend, target) in tunnels {
+            members.append(Member(backend: backend, service: nil,
+                                  probe: HealthProbe(address: target.address, kind: .connect, timeout: target.connectTimeout),
+                                  policy: .resurrect, interval: aliveInterval))
+        }
+        return members
+    }
+
+    private static func member(_ backend: BackendState, server: Backend.Server, service: RuntimeService,
+                               target: BackendTarget, alive: Int, log: LogSink) -> Member {
+        if let check = server.httpCheck ?? service.service.healthCheck {
+            let text = HTTPCheckHandler.request(method: check.method, path: check.path, host: hostHeader(server))
+            let probe = HealthProbe(address: target.address,
+                                    kind: .http(request: text, expect: check.expect, tls: target.tls),
+                                    timeout: check.effectiveTimeout(alive: alive))
+            return Member(backend: backend, service: service, probe: probe,
+                          policy: .http(rise: check.rise, fall: check.fall),
+                          interval: check.effectiveInterval(alive: alive))
+        }
+        if let ha = server.healthCheck {
+            var host = ha.host
+            if host == nil, case .inet(let h, _)? = server.address { host = h }
+            if host == nil, case .dynamic(let h, _, _)? = server.address { host = h }
+            if let host, let address = try? SocketAddress.makeAddressResolvingHost(host, port: ha.port) {
+                return Member(backend: backend, service: service,
+                              probe: HealthProbe(address: address, kind: .connect, timeout: target.connectTimeout),
+                              policy: .haPort, interval: alive)
+            }
+            log.log(.warning, "\(backend.displayName): can't resolve the HAport address; using the backend's own")
+        }
+        return Member(backend: backend, service: service,
+                      probe: HealthProbe(address: target.address, kind: .connect, timeout: target.connectTimeout),
+                      policy: .resurrect, interval: alive)
+    }
+
+    /// `Host` of the check request: the `ServerName` if any, else the address as
+    /// written, with the port unless it is the scheme's default.
+    static func hostHeader(_ server: Backend.Server) -> String {
+        if let name = server.serverName { return name }
+        let port = server.effectivePort
+        let defaultPort = server.tls == nil ? 80 : 443
+        switch server.address {
+        case .inet(let host, let p)?, .dynamic(let host, let p, _)?:
+            let shown = host.contains(":") ? "[\(host)]" : host
+            return p == defaultPort ? shown : "\(shown):\(p)"
+        case .unix?:
+            return "localhost"
+        case nil:
+            let host = server.host ?? "localhost"
+            return port == defaultPort ? host : "\(host):\(port)"
+        }
+    }
+}
