@@ -53,6 +53,9 @@ public enum Pounce {
                 return 1
             }
             if logsToConsole { Console.out("\(program.name): Config file \(options.configFile) is OK\n") }
+            if options.verbose {
+                Console.out("\(program.name): \(CheckSummary.line(file: options.configFile, config: config))\n")
+            }
             return 0
         }
         if config.listeners.isEmpty {

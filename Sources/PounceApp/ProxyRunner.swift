@@ -99,9 +99,13 @@ enum ProxyRunner {
         } catch {
             return abend("\(error)", log: log)
         }
+        // systemd Type=notify: ready only once every listener is bound and serving.
+        let notify = SystemdNotify.fromEnvironment()
+        do { try notify?.ready() } catch { log.log(.warning, "\(error)") }
 
         let signal = signals.wait()
         log.log(.notice, "shutting down...")
+        do { try notify?.stopping() } catch { log.log(.warning, "\(error)") }
         watcher?.stop()
         switch signal {
         case .graceful:

@@ -42,6 +42,54 @@ final class CheckCommandTests: XCTestCase {
     func testVerboseCheckReportsOK() {
         let r = check("User \"root\"\n", extra: ["-v"])
         XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stdout, "pounce: Config file pound.cfg is OK\npounce: pound.cfg: OK: 0 listeners, 0 services, 0 backends, 0 modules\n")
+    }
+
+    func testVerboseCheckSummarisesTheConfiguration() {
+        let config = """
+        ListenHTTP
+         Address 127.0.0.1
+         Port 8080
+         Service
+          Backend
+           Address 127.0.0.1
+           Port 9000
+          End
+          Backend
+           Address 127.0.0.1
+           Port 9001
+          End
+          Emergency
+           Address 127.0.0.1
+           Port 9002
+          End
+         End
+        End
+        ListenHTTP
+         Address 127.0.0.1
+         Port 8081
+        End
+        Service
+         Backend
+          Address 127.0.0.1
+          Port 9003
+         End
+        End
+        Service
+         Error 404
+        End
+
+        """
+        let r = check(config, extra: ["-v"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "pounce: Config file pound.cfg is OK\n"
+                       + "pounce: pound.cfg: OK: 2 listeners, 3 services, 5 backends, 0 modules\n")
+    }
+
+    func testSummaryOnlyWithVerbose() {
+        // No LogFacility: Pound's line reaches stdout, the summary needs -v.
+        let r = check("LogFacility -\nListenHTTP\n Address 127.0.0.1\n Port 8080\nEnd\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, "pounce: Config file pound.cfg is OK\n")
     }
 

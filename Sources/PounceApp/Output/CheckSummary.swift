@@ -1,0 +1,23 @@
+import PoundConfig
+
+/// The line `pounce -c -v` adds after Pound's "Config file ... is OK": what the checked
+/// file declares, so an operator sees at a glance that an include or a listener did not
+/// go missing. A Pounce addition; Pound prints only its own line.
+enum CheckSummary {
+    /// `FILE: OK: 2 listeners, 3 services, 5 backends, 1 module`.
+    static func line(file: String, config: PoundConfiguration) -> String {
+        let services = config.services + config.listeners.flatMap(\.services)
+        let backends = services.reduce(0) { $0 + $1.backends.all.count }
+        let counts = [
+            counted(config.listeners.count, "listener"),
+            counted(services.count, "service"),
+            counted(backends, "backend"),
+            counted(config.modules.count, "module"),
+        ]
+        return "\(file): OK: \(counts.joined(separator: ", "))"
+    }
+
+    private static func counted(_ n: Int, _ noun: String) -> String {
+        "\(n) \(noun)\(n == 1 ? "" : "s")"
+    }
+}
