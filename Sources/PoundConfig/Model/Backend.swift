@@ -35,6 +35,9 @@ public struct Backend: Sendable {
         case metrics
         /// `Control`: the REST control interface.
         case control
+        /// `Stats` (Pounce extension): the live HTML status page, whose `/api/...`
+        /// sub-paths reach the control interface.
+        case stats
         case lua(LuaCall)
         /// A named backend not yet looked up; `ServiceFinalizer` replaces it with `.regular`.
         /// nil overrides inherit the named backend's own values.

@@ -14,7 +14,7 @@ public struct BackendDraft: Sendable {
 
 extension ServiceBackends {
     /// Backend, UseBackend, Emergency, Redirect, Error, Success, SendFile, Metrics,
-    /// Control, LuaBackend inside a Service.
+    /// Control, Stats, LuaBackend inside a Service.
     public static func statements() -> [Statement<ServiceBackends>] {
         typealias S = Statement<ServiceBackends>
         var list: [S] = []
@@ -59,6 +59,11 @@ extension ServiceBackends {
         })
         list.append(S("Control") { p, b in
             b.normal.append(Backend(kind: .control, priority: 1, range: p.lastRange ?? .unset))
+            return .ok
+        })
+        // Pounce extension: the live status page (no arguments, like `Control`).
+        list.append(S("Stats") { p, b in
+            b.normal.append(Backend(kind: .stats, priority: 1, range: p.lastRange ?? .unset))
             return .ok
         })
         list.append(S("LuaBackend") { p, b in

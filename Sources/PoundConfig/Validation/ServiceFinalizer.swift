@@ -61,7 +61,7 @@ public enum ServiceFinalizer {
 
     /// The kinds that may or may not share a balancer group (Pound's backend types).
     enum BackendClass: Hashable {
-        case regular, dynamic, redirect, error, success, sendFile, metrics, control, lua, reference
+        case regular, dynamic, redirect, error, success, sendFile, metrics, control, stats, lua, reference
 
         init(_ be: Backend) {
             switch be.kind {
@@ -73,6 +73,7 @@ public enum ServiceFinalizer {
             case .sendFile: self = .sendFile
             case .metrics: self = .metrics
             case .control: self = .control
+            case .stats: self = .stats
             case .lua: self = .lua
             case .reference: self = .reference
             }

@@ -172,7 +172,7 @@ public struct ControlRouter: Sendable {
             // The control interface cannot switch itself off (`disable_handler`).
             switch object {
             case .backend(_, let b):
-                if case .control = b.backend.kind { return .status(400) }
+                if Self.isSelf(b) { return .status(400) }
                 b.setDisabled(!on)
             case .service(let s):
                 if Self.hasControl(s) { return .status(400) }
@@ -204,7 +204,16 @@ public struct ControlRouter: Sendable {
     }
 
     private static func hasControl(_ s: RuntimeService) -> Bool {
-        s.backends.contains { if case .control = $0.backend.kind { true } else { false } }
+        s.backends.contains(where: isSelf)
+    }
+
+    /// A `Control` backend, or a `Stats` page whose buttons reach this API: neither
+    /// may switch itself off.
+    private static func isSelf(_ b: BackendState) -> Bool {
+        switch b.backend.kind {
+        case .control, .stats: true
+        default: false
+        }
     }
 
     // MARK: /log

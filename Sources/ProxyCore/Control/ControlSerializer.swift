@@ -110,6 +110,7 @@ struct ControlSerializer {
         case .sendFile: m["type"] = .string(b.acmeDirectory != nil ? "acme" : "file")
         case .metrics: m["type"] = .string("metrics")
         case .control: m["type"] = .string("control")
+        case .stats: m["type"] = .string("stats")
         case .lua(let call):
             m["type"] = .string("lua")
             m["function"] = .string(call.function)

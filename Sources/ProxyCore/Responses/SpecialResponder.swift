@@ -82,6 +82,34 @@ enum SpecialResponder {
             case .status(let status):
                 handler.fail(exchange, status: status, message: "", logged: false)
             }
+        case .stats:
+            let head = exchange.request.head
+            switch StatusPage.route(uri: head.uri) {
+            case .page:
+                guard head.method == "GET" || head.method == "HEAD" else {
+                    return handler.fail(exchange, status: 405, message: "", logged: false)
+                }
+                let body = StatusPage.html
+                let reply = PoundReply.make(status: 200, reason: "OK", minor: minor,
+                                            headers: ["Content-Type: text/html; charset=utf-8",
+                                                      "Cache-Control: no-store"], body: body)
+                handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
+                                       bodySize: body.utf8.count, keepAlive: false)
+            case .api(let uri):
+                guard let router = handler.env.control else {
+                    return handler.fail(exchange, status: 501, message: "control interface not available")
+                }
+                switch router.respond(method: head.method, uri: uri) {
+                case .json(let text):
+                    let reply = PoundReply.make(status: 200, reason: "OK", minor: minor,
+                                                headers: ["Content-Type: application/json", "Cache-Control: no-store"],
+                                                body: text)
+                    handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
+                                           bodySize: text.utf8.count, keepAlive: false)
+                case .status(let status):
+                    handler.fail(exchange, status: status, message: "", logged: false)
+                }
+            }
         default:
             // Metrics and Lua backends arrive with later issues.
             handler.fail(exchange, status: 501, message: "backend type not supported yet")

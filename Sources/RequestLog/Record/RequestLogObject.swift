@@ -51,6 +51,7 @@ public final class RequestLogObject: Sendable {
         case .sendFile: return "file"
         case .metrics: return "metrics"
         case .control: return "control"
+        case .stats: return "stats"
         case .lua(let call): return "lua:" + call.function
         case .reference(let name, _, _): return name
         }
