@@ -82,8 +82,10 @@ enum SpecialResponder {
             case .status(let status):
                 handler.fail(exchange, status: status, message: "", logged: false)
             }
+        case .metrics:
+            MetricsResponder.respond(exchange, handler: handler)
         default:
-            // Metrics and Lua backends arrive with later issues.
+            // Lua backends arrive with a later issue.
             handler.fail(exchange, status: 501, message: "backend type not supported yet")
         }
     }
