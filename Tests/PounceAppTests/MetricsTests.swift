@@ -63,7 +63,7 @@ final class MetricsTests: XCTestCase {
 
         let script = p.directory + "/parse.py"
         try Self.parser.write(toFile: script, atomically: true, encoding: .utf8)
-        let parsed = PounceProcess.run([script, scrape], in: "/", executable: "/usr/bin/python3")
+        let parsed = PounceProcess.run(["python3", script, scrape], in: "/", executable: "/usr/bin/env")
         XCTAssertEqual(parsed.status, 0, parsed.stderr + "\n" + text)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any])
         func samples(_ family: String) -> [(labels: [String: String], value: Double)] {
