@@ -851,6 +851,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func logRequest(_ exchange: Exchange) {
         guard !exchange.logged else { return }
         exchange.logged = true
+        if let backend = exchange.backend, env.control?.plane.backendStats == true {
+            backend.statistics.record(nanos: Clock.nowNanos() &- exchange.startNanos)
+        }
         RequestLogBridge.log(exchange, listener: listener, env: env, client: client)
     }
 

@@ -31,6 +31,8 @@ public final class ControlPlane: Sendable {
     public let globalServices: [RuntimeService]
     let workers: (min: Int, max: Int, timeout: Int)
     let globalLogLevel: LogLevel
+    /// `BackendStats`: backends carry request statistics (their `stats` member).
+    let backendStats: Bool
     let listenerLogLevels: [LogLevel?]
     private let disabledListeners: [DisabledFlag]
     /// CLOCK_MONOTONIC at start-up, for `uptime`.
@@ -76,6 +78,7 @@ public final class ControlPlane: Sendable {
         self.globalServices = routing.globalServices
         self.workers = (config.workerMinCount, config.workerMaxCount, config.workerIdleTimeout)
         self.globalLogLevel = config.defaults.logLevel
+        self.backendStats = config.backendStats
         self.listenerLogLevels = entries.map { $0.configIndex.flatMap { config.listeners[$0].logLevel } }
         self.disabledListeners = entries.map { _ in DisabledFlag(false) }
         var ts = timespec()

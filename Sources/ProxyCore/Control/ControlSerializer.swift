@@ -117,6 +117,20 @@ struct ControlSerializer {
         case .reference:
             m["type"] = .string("backend")
         }
+        // Every backend but a matrix (its resolved children count instead).
+        if plane.backendStats, b.address.flatMap(Self.isDynamic) != true { m["stats"] = stats(b) }
+        return .object(m)
+    }
+
+    /// Pound's `backend_stats_serialize`: the mean and deviation only once a
+    /// request was counted.
+    func stats(_ b: BackendState) -> ControlJSON {
+        let s = b.statistics.snapshot
+        var m: [String: ControlJSON] = ["request_count": .number(Double(s.requests))]
+        if let average = s.average, let deviation = s.deviation {
+            m["request_time_avg"] = .number(average)
+            m["request_time_stddev"] = .number(deviation)
+        }
         return .object(m)
     }
 

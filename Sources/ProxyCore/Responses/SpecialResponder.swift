@@ -72,16 +72,9 @@ enum SpecialResponder {
             guard let router = handler.env.control else {
                 return handler.fail(exchange, status: 501, message: "control interface not available")
             }
-            switch router.respond(method: exchange.request.head.method, uri: exchange.request.head.uri) {
-            case .json(let text):
-                // Pound's `send_json_reply`: HTTP/1.1 whatever the request said.
-                let reply = PoundReply.make(status: 200, reason: "OK", minor: 1,
-                                            headers: ["Content-Type: application/json"], body: text)
-                handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
-                                       bodySize: text.utf8.count, keepAlive: false)
-            case .status(let status):
-                handler.fail(exchange, status: status, message: "", logged: false)
-            }
+            // Pound's `send_json_reply`: HTTP/1.1 whatever the request said.
+            sendJSON(router.respond(method: exchange.request.head.method, uri: exchange.request.head.uri),
+                     exchange, handler: handler, minor: 1, headers: [])
         case .stats:
             let head = exchange.request.head
             switch StatusPage.route(uri: head.uri) {
@@ -99,20 +92,28 @@ enum SpecialResponder {
                 guard let router = handler.env.control else {
                     return handler.fail(exchange, status: 501, message: "control interface not available")
                 }
-                switch router.respond(method: head.method, uri: uri) {
-                case .json(let text):
-                    let reply = PoundReply.make(status: 200, reason: "OK", minor: minor,
-                                                headers: ["Content-Type: application/json", "Cache-Control: no-store"],
-                                                body: text)
-                    handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
-                                           bodySize: text.utf8.count, keepAlive: false)
-                case .status(let status):
-                    handler.fail(exchange, status: status, message: "", logged: false)
-                }
+                sendJSON(router.respond(method: head.method, uri: uri), exchange, handler: handler, minor: minor,
+                         headers: ["Cache-Control: no-store"])
             }
+        case .metrics:
+            MetricsResponder.respond(exchange, handler: handler)
         default:
-            // Metrics and Lua backends arrive with later issues.
+            // Lua backends arrive with a later issue.
             handler.fail(exchange, status: 501, message: "backend type not supported yet")
+        }
+    }
+
+    /// A control API answer: its JSON, or Pound's error page for its status.
+    private static func sendJSON(_ reply: ControlReply, _ exchange: Exchange, handler: ClientConnectionHandler,
+                                 minor: Int, headers: [String]) {
+        switch reply {
+        case .json(let text):
+            let made = PoundReply.make(status: 200, reason: "OK", minor: minor,
+                                       headers: ["Content-Type: application/json"] + headers, body: text)
+            handler.respondLocally(exchange, bytes: made.bytes, statusLine: made.statusLine, status: 200,
+                                   bodySize: text.utf8.count, keepAlive: false)
+        case .status(let status):
+            handler.fail(exchange, status: status, message: "", logged: false)
         }
     }
 

@@ -16,6 +16,9 @@ public final class BackendState: Sendable {
     /// `%{backend}N` and the "Backend ADDR dead (killed)" text.
     public let displayName: String
 
+    /// Request count and timing, kept when `BackendStats` is on.
+    public let statistics = BackendStatistics()
+
     private let alive = Atomic<Bool>(true)
     private let disabled: Atomic<Bool>
 

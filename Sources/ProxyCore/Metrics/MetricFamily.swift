@@ -1,0 +1,49 @@
+/// One OpenMetrics metric family of Pound's `Metrics` backend (metrics.c): the
+/// names, types, units and HELP texts are Pound 4.23's, so dashboards and alerts
+/// written for Pound read Pounce unchanged.
+struct MetricFamily: Sendable, Equatable {
+    let name: String
+    let type: String
+    let unit: String?
+    let help: String
+
+    init(_ name: String, _ type: String, unit: String? = nil, _ help: String) {
+        self.name = name
+        self.type = type
+        self.unit = unit
+        self.help = help
+    }
+
+    static let uptime = MetricFamily("pound_uptime", "counter", "Pound uptime, milliseconds since startup.")
+    static let workers = MetricFamily("pound_workers", "gauge", "Number of pound workers.")
+    static let queue = MetricFamily("pound_queue", "gauge", "Connection queue counters.")
+    /// Kept by Pound for 4.19-4.22 scrapers.
+    static let queueLength = MetricFamily(
+        "pound_queue_len", "gauge",
+        "Number of connections waiting in queue: (deprecated, use pound_queue{type=\"len\"}, instead).")
+
+    static let listenerEnabled = MetricFamily("pound_listener_enabled", "stateset",
+                                              "State of a listener: enabled/disabled.")
+    static let listenerInfo = MetricFamily("pound_listener_info", "info", "Description of a listener.")
+
+    static let serviceEnabled = MetricFamily("pound_service_enabled", "stateset", "State of a particular service.")
+    static let backends = MetricFamily(
+        "pound_backends", "gauge",
+        "Number of backends per service: total, alive, enabled, and active (both alive and enabled).")
+
+    static let backendState = MetricFamily("pound_backend_state", "stateset", "Backend states: alive and enabled.")
+    static let backendRequests = MetricFamily("pound_backend_requests", "gauge",
+                                              "Number of requests processed by backend.")
+    static let backendRequestTime = MetricFamily("pound_backend_request_time_avg_nanoseconds", "gauge",
+                                                 unit: "nanoseconds", "Average time per request spent in backend.")
+    static let backendRequestDeviation = MetricFamily("pound_backend_request_stddev_nanoseconds", "gauge",
+                                                      unit: "nanoseconds",
+                                                      "Standard deviation of the average time per request.")
+
+    /// The families of one level of Pound's object tree, in the order Pound
+    /// creates them when it first meets that level.
+    static let listenerLevel: [MetricFamily] = [.listenerEnabled, .listenerInfo]
+    static let serviceLevel: [MetricFamily] = [.serviceEnabled, .backends]
+    static let backendLevel: [MetricFamily] = [.backendState, .backendRequests, .backendRequestTime,
+                                               .backendRequestDeviation]
+}
