@@ -59,6 +59,7 @@ final class StatusPageTests: XCTestCase {
         return try RunningPounce(config: """
         Daemon 0
         LogFacility -
+        BackendStats on
         ListenHTTP
             Address 127.0.0.1
             Port {PORT}
@@ -147,6 +148,8 @@ final class StatusPageTests: XCTestCase {
         let url = "http://127.0.0.1:\(p.port)/status"
         // One backend disabled, so the page shows both states.
         XCTAssertEqual(try curl("DELETE", url + "/api/listener/0/web/1").status, 200)
+        // Traffic for the request and latency columns (BackendStats on).
+        for _ in 0..<3 { _ = try backendOf(p.port) }
 
         let common = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                       "--user-data-dir=" + PounceProcess.temporaryDirectory(),
@@ -160,6 +163,10 @@ final class StatusPageTests: XCTestCase {
         XCTAssertTrue(dom.contains(">disabled<"))
         // The header's state line says when the last refresh succeeded.
         XCTAssertTrue(dom.contains(">updated "), "no successful refresh")
+        // With BackendStats on, the request counts and latency columns are filled.
+        XCTAssertTrue(dom.contains(">Requests<") && dom.contains(">Latency<"))
+        XCTAssertTrue(dom.range(of: #"<td>[0-9]+\.[0-9]{2} ms</td>"#, options: .regularExpression) != nil,
+                      "no latency shown:\n\(dom.prefix(3000))")
         XCTAssertFalse(dom.contains("class=\"err\""))
 
         let png = PounceProcess.temporaryDirectory() + "/status-page.png"

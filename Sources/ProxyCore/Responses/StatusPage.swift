@@ -124,10 +124,15 @@ function serviceBlock(service, path) {
       el("td", null, [b.enabled ? pill("up", "enabled") : pill("off", "disabled")]),
       el("td", {text: String(b.priority)}),
       el("td", {text: String(counts[i] || 0)}),
+      el("td", {text: b.stats ? String(b.stats.request_count) : "—"}),
+      el("td", {text: b.stats && b.stats.request_time_avg !== undefined
+        ? (b.stats.request_time_avg / 1e6).toFixed(2) + " ms" : "—"}),
       el("td", null, [button])
     ]);
   });
-  var head = el("tr", null, ["#", "Backend", "Type", "Alive", "State", "Weight", "Sessions", ""].map(function (h) {
+  // Requests and latency come with `BackendStats on` (the control API's `stats`).
+  var head = el("tr", null, ["#", "Backend", "Type", "Alive", "State", "Weight", "Sessions", "Requests",
+                             "Latency", ""].map(function (h) {
     return el("th", {text: h});
   }));
   var title = (service.name || "(unnamed)") + (service.enabled ? "" : " — disabled") +
