@@ -58,7 +58,8 @@ import Testing
     }
 }
 
-@Suite struct SignalTests {
+// Signal dispositions and masks are process-wide: these tests must not overlap.
+@Suite(.serialized) struct SignalTests {
     @Test func signalKinds() {
         #expect(ShutdownSignal(signal: SIGHUP) == .graceful)
         #expect(ShutdownSignal(signal: SIGINT) == .graceful)

@@ -22,7 +22,10 @@ final class RunningPounce {
         let text = config.replacingOccurrences(of: "{PORT}", with: String(port))
         PounceProcess.write(text, to: directory + "/pound.cfg")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)
+        // Without its own log file the child would inherit ours and `log` stay empty.
+        guard let log = FileHandle(forWritingAtPath: logPath) else {
+            throw HarnessError("cannot open \(logPath) for pounce's output")
+        }
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["-e", "-Wno-dns", "-Wno-include-dir", "-p", directory + "/pounce.pid", "-f", "pound.cfg"] + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -103,18 +106,34 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 /// Free TCP ports on 127.0.0.1 (bind to 0, read the port, close).
+/// Ports for listeners the tests start. A port is handed out once per test process
+/// (tests run in parallel, and a port freed by one probe could go to the next), and
+/// is taken below Linux's ephemeral range (32768-60999), so outgoing connections'
+/// source ports never collide with a listener that has yet to bind.
 enum FreePort {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var handedOut = Set<Int>()
+
     static func next() -> Int {
+        for _ in 0..<2000 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            let fresh = lock.withLock { handedOut.insert(candidate).inserted }
+            if fresh, canBind(candidate) { return candidate }
+        }
+        return 0
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        addr.sin_port = in_port_t(UInt16(port)).bigEndian
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 }
 
