@@ -33,6 +33,7 @@ public struct VRRPDuration: Hashable, Comparable, Sendable, CustomStringConverti
         self.microseconds = microseconds
     }
 
+    public static func microseconds(_ us: Int64) -> VRRPDuration { VRRPDuration(microseconds: us) }
     public static func seconds(_ s: Int64) -> VRRPDuration { VRRPDuration(microseconds: s * 1_000_000) }
     public static func centiseconds(_ cs: Int64) -> VRRPDuration { VRRPDuration(microseconds: cs * 10_000) }
     public static func milliseconds(_ ms: Int64) -> VRRPDuration { VRRPDuration(microseconds: ms * 1_000) }

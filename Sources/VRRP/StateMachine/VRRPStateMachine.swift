@@ -62,6 +62,8 @@ public struct VRRPStateMachine: Sendable {
 
         case .timerFired(.masterDown):
             guard state == .backup, let deadline = masterDownDeadline, now >= deadline else { return [] }
+            // It has fired: nothing left for the driver to cancel.
+            masterDownDeadline = nil
             return becomeMaster(at: now)
 
         case .timerFired(.advert):
