@@ -56,6 +56,10 @@ import Testing
             #expect(Int(header.sequence) == ah["seq"] as? Int, "\(where_)")
             #expect(hexString(header.icv) == ah["icv_hex"] as? String, "\(where_)")
             #expect(header.encodedLength == ah["length_bytes"] as? Int, "\(where_)")
+            // Every AH capture uses auth_pass "rigpass1" (see the .keepalived.conf next to it).
+            let icv = VRRPAuthenticationHeader.keepalivedICV(
+                packet: ipBytes, password: Array("rigpass1".utf8), zeroTimeToLive: entry["unicast"] as? Bool == true)
+            #expect(hexString(icv) == ah["icv_computed_hex"] as? String, "\(where_)")
         } else {
             #expect(datagram.authenticationHeader == nil, "\(where_)")
         }
@@ -97,6 +101,17 @@ import Testing
         #expect("0x" + String(pseudo, radix: 16).leftPadded(4) == v["checksum_pseudo"] as? String, "\(where_)")
 
         #expect(packet.encode(source: datagram.source, destination: datagram.destination) == vrrpBytes, "\(where_)")
+
+        // The whole IP packet, AH and its ICV included, rebuilt from the decoded values.
+        let ah = datagram.authenticationHeader.map {
+            VRRPDatagram.AHParameters(spi: $0.spi, sequence: $0.sequence, password: Array("rigpass1".utf8),
+                                      unicast: entry["unicast"] as? Bool == true)
+        }
+        let rebuilt = VRRPDatagram.encode(
+            vrrp: packet.encode(source: datagram.source, destination: datagram.destination),
+            source: datagram.source, destination: datagram.destination, identification: datagram.identification,
+            typeOfService: datagram.typeOfService, timeToLive: datagram.timeToLive, authentication: ah)
+        #expect(rebuilt == ipBytes, "\(where_)")
     }
 }
 

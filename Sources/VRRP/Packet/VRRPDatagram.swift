@@ -91,3 +91,80 @@ public struct VRRPDatagram: Sendable, Hashable {
             vrrpRange: payloadStart..<totalLength)
     }
 }
+
+extension VRRPAuthenticationHeader {
+    /// keepalived's ICV: HMAC-MD5-96 keyed with the 8-byte auth_pass (zero-padded), over the whole
+    /// IP packet with TOS, flags/fragment offset, header checksum and the ICV itself zeroed; the TTL
+    /// too, but only for unicast peers (observed from keepalived 2.2.7 in the rig's captures).
+    /// `packet` is the IP packet starting at the IP header, with the AH right after a 20-byte header.
+    public static func keepalivedICV(packet: [UInt8], password: [UInt8], zeroTimeToLive: Bool) -> [UInt8] {
+        var copy = packet
+        guard copy.count >= 20 else { return [] }
+        let headerLength = Int(copy[0] & 0x0F) * 4
+        guard copy.count >= headerLength + 12 else { return [] }
+        copy[1] = 0
+        copy[6] = 0
+        copy[7] = 0
+        copy[10] = 0
+        copy[11] = 0
+        if zeroTimeToLive { copy[8] = 0 }
+        let ahLength = (Int(copy[headerLength + 1]) + 2) * 4
+        let icvEnd = min(headerLength + ahLength, copy.count)
+        for i in (headerLength + 12)..<max(headerLength + 12, icvEnd) {
+            copy[i] = 0
+        }
+        var key = [UInt8](repeating: 0, count: 8)
+        for i in 0..<min(8, password.count) { key[i] = password[i] }
+        return Array(MD5.hmac(key: key, message: copy)[0..<12])
+    }
+}
+
+extension VRRPDatagram {
+    /// What a sender needs for keepalived-style AH: its SPI (keepalived uses the sender's address),
+    /// the sequence number (counting from 1), and the shared password.
+    public struct AHParameters: Sendable, Hashable {
+        public var spi: UInt32
+        public var sequence: UInt32
+        public var password: [UInt8]
+        public var unicast: Bool
+
+        public init(spi: UInt32, sequence: UInt32, password: [UInt8], unicast: Bool = false) {
+            self.spi = spi
+            self.sequence = sequence
+            self.password = password
+            self.unicast = unicast
+        }
+    }
+
+    /// A whole IPv4 packet as keepalived sends it (for an IP_HDRINCL raw socket): TOS 0xc0 (CS6),
+    /// no DF, TTL 255, the caller's IP id, and an AH header in front of the message when asked for.
+    public static func encode(
+        vrrp message: [UInt8], source: IPv4Address, destination: IPv4Address, identification: UInt16,
+        typeOfService: UInt8 = 0xc0, timeToLive: UInt8 = 255, authentication: AHParameters? = nil
+    ) -> [UInt8] {
+        let ahLength = authentication == nil ? 0 : 24
+        let total = 20 + ahLength + message.count
+        var out: [UInt8] = [
+            0x45, typeOfService, UInt8(truncatingIfNeeded: total >> 8), UInt8(truncatingIfNeeded: total),
+            UInt8(truncatingIfNeeded: identification >> 8), UInt8(truncatingIfNeeded: identification), 0, 0,
+            timeToLive, authentication == nil ? VRRPPacket.ipProtocol : ipProtocolAH, 0, 0,
+        ]
+        out += source.bytes
+        out += destination.bytes
+        var sum = InternetChecksum()
+        out.withUnsafeBytes { sum.add($0) }
+        out[10] = UInt8(truncatingIfNeeded: sum.value >> 8)
+        out[11] = UInt8(truncatingIfNeeded: sum.value)
+        if let ah = authentication {
+            out += VRRPAuthenticationHeader(
+                spi: ah.spi, sequence: ah.sequence, icv: [UInt8](repeating: 0, count: 12)).encode()
+            out += message
+            let icv = VRRPAuthenticationHeader.keepalivedICV(
+                packet: out, password: ah.password, zeroTimeToLive: ah.unicast)
+            out.replaceSubrange(32..<44, with: icv)
+        } else {
+            out += message
+        }
+        return out
+    }
+}
