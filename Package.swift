@@ -88,6 +88,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // VRRP v2/v3: packets and the RFC 5798 state machine. Pure value types, no I/O.
+        .target(name: "VRRP"),
+
         // Command line and program life; `main` only calls in here.
         .target(name: "PounceApp", dependencies: [
             "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch", "ModuleLoader",
@@ -119,6 +122,7 @@ let package = Package(
             "ProxyCore", "PoundConfig", "Routing", "RequestLog",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        .testTarget(name: "VRRPTests", dependencies: ["VRRP"]),
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         // Process tests of `pounce`; the in-process TLS backend uses OpenSSLTLS on NIO.
         .testTarget(name: "PounceAppTests", dependencies: [
