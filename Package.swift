@@ -55,7 +55,7 @@ let package = Package(
 
         // Choosing where a request goes: service conditions, balancers, sessions.
         .target(name: "Routing", dependencies: [
-            "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt", "BuiltinModules",
+            "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt", "BuiltinModules", "Digests",
             .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "PounceModuleAPI", package: "ModuleAPI"),
         ]),
@@ -89,7 +89,10 @@ let package = Package(
         ]),
 
         // VRRP v2/v3: packets and the RFC 5798 state machine. Pure value types, no I/O.
-        .target(name: "VRRP"),
+        // MD5 and SHA-1 in Swift: BasicAuth password files and VRRPv2's AH authentication.
+        .target(name: "Digests"),
+
+        .target(name: "VRRP", dependencies: ["Digests"]),
 
         // Command line and program life; `main` only calls in here.
         .target(name: "PounceApp", dependencies: [
@@ -108,7 +111,7 @@ let package = Package(
         .testTarget(name: "PoundConfigTests", dependencies: ["PoundConfig"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "RoutingTests", dependencies: [
-            "Routing", "BuiltinModules", .product(name: "PounceModuleAPI", package: "ModuleAPI"),
+            "Routing", "BuiltinModules", "Digests", .product(name: "PounceModuleAPI", package: "ModuleAPI"),
         ]),
         .testTarget(name: "FileWatchTests", dependencies: ["FileWatch"]),
         .testTarget(name: "BuiltinModulesTests", dependencies: ["BuiltinModules"]),
@@ -122,7 +125,7 @@ let package = Package(
             "ProxyCore", "PoundConfig", "Routing", "RequestLog",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "VRRPTests", dependencies: ["VRRP"]),
+        .testTarget(name: "VRRPTests", dependencies: ["VRRP", "Digests"]),
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         // Process tests of `pounce`; the in-process TLS backend uses OpenSSLTLS on NIO.
         .testTarget(name: "PounceAppTests", dependencies: [

@@ -1,3 +1,5 @@
+import Digests
+
 /// Apache's MD5-based `$apr1$` password hash (the md5crypt algorithm with the
 /// "$apr1$" magic), as Pound computes it in `apr_md5_encode`.
 enum APR1 {

@@ -1,3 +1,4 @@
+import Digests
 import PoundConfig
 
 /// The users of a `BasicAuth` password file and Pound's rules for checking them.

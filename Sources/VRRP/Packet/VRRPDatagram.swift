@@ -1,3 +1,5 @@
+import Digests
+
 /// The IP protocol number of an IPsec Authentication Header (RFC 4302), which keepalived puts in
 /// front of v2 adverts with `auth_type AH`.
 public let ipProtocolAH: UInt8 = 51

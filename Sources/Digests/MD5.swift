@@ -1,9 +1,11 @@
-/// MD5 (RFC 1321), only for Apache `$apr1$` entries of BasicAuth password files.
-struct MD5: BlockHash {
+/// MD5 (RFC 1321), for Apache `$apr1$` entries of BasicAuth password files and for
+/// keepalived's HMAC-MD5-96 authentication of VRRPv2 adverts. Not for anything that
+/// needs real security; in Swift so neither user depends on OpenSSL.
+public struct MD5: BlockHash {
     private var state: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476)
-    var buffer: [UInt8] = []
-    var length: UInt64 = 0
-    static let lengthIsBigEndian = false
+    public var buffer: [UInt8] = []
+    public var length: UInt64 = 0
+    public static let lengthIsBigEndian = false
 
     private static let shifts: [UInt32] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
@@ -24,9 +26,9 @@ struct MD5: BlockHash {
         0x6FA8_7E4F, 0xFE2C_E6E0, 0xA301_4314, 0x4E08_11A1, 0xF753_7E82, 0xBD3A_F235, 0x2AD7_D2BB, 0xEB86_D391,
     ]
 
-    init() { buffer.reserveCapacity(64) }
+    public init() { buffer.reserveCapacity(64) }
 
-    mutating func finalize() -> [UInt8] {
+    public mutating func finalize() -> [UInt8] {
         pad()
         var out: [UInt8] = []
         for word in [state.0, state.1, state.2, state.3] {
@@ -35,13 +37,13 @@ struct MD5: BlockHash {
         return out
     }
 
-    static func hash<C: Collection<UInt8>>(_ data: C) -> [UInt8] {
+    public static func hash<C: Collection<UInt8>>(_ data: C) -> [UInt8] {
         var m = MD5()
         m.update(data)
         return m.finalize()
     }
 
-    mutating func compress() {
+    public mutating func compress() {
         var m = [UInt32](repeating: 0, count: 16)
         for i in 0..<16 {
             m[i] = UInt32(buffer[4 * i]) | UInt32(buffer[4 * i + 1]) << 8
@@ -64,5 +66,15 @@ struct MD5: BlockHash {
             b = b &+ (f << Self.shifts[i] | f >> (32 - Self.shifts[i]))
         }
         state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d)
+    }
+}
+
+extension MD5 {
+    /// HMAC-MD5 (RFC 2104).
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? hash(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = hash(block.map { $0 ^ 0x36 } + message)
+        return hash(block.map { $0 ^ 0x5c } + inner)
     }
 }

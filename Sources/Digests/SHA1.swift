@@ -1,14 +1,14 @@
 /// SHA-1 (FIPS 180-4), only for `{SHA}` entries of BasicAuth password files.
-struct SHA1: BlockHash {
+public struct SHA1: BlockHash {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-    var buffer: [UInt8] = []
-    var length: UInt64 = 0
-    static let lengthIsBigEndian = true
+    public var buffer: [UInt8] = []
+    public var length: UInt64 = 0
+    public static let lengthIsBigEndian = true
 
-    init() { buffer.reserveCapacity(64) }
+    public init() { buffer.reserveCapacity(64) }
 
-    mutating func finalize() -> [UInt8] {
+    public mutating func finalize() -> [UInt8] {
         pad()
         var out: [UInt8] = []
         for word in [h.0, h.1, h.2, h.3, h.4] {
@@ -17,13 +17,13 @@ struct SHA1: BlockHash {
         return out
     }
 
-    static func hash<C: Collection<UInt8>>(_ data: C) -> [UInt8] {
+    public static func hash<C: Collection<UInt8>>(_ data: C) -> [UInt8] {
         var s = SHA1()
         s.update(data)
         return s.finalize()
     }
 
-    mutating func compress() {
+    public mutating func compress() {
         var w = [UInt32](repeating: 0, count: 80)
         for t in 0..<16 {
             w[t] = UInt32(buffer[4 * t]) << 24 | UInt32(buffer[4 * t + 1]) << 16

@@ -1,6 +1,6 @@
 /// What MD5 and SHA-1 share: 64-byte blocks fed to a compression function, and the
 /// Merkle–Damgård padding (0x80, zeros, the message length in bits) at the end.
-protocol BlockHash {
+public protocol BlockHash {
     var buffer: [UInt8] { get set }
     var length: UInt64 { get set }
     /// SHA-1 writes the length big-endian, MD5 little-endian.
@@ -10,7 +10,7 @@ protocol BlockHash {
 }
 
 extension BlockHash {
-    mutating func update<C: Collection<UInt8>>(_ data: C) {
+    public mutating func update<C: Collection<UInt8>>(_ data: C) {
         for byte in data {
             buffer.append(byte)
             if buffer.count == 64 {
@@ -22,7 +22,7 @@ extension BlockHash {
     }
 
     /// Appends the padding and the length, compressing the last block(s).
-    mutating func pad() {
+    public mutating func pad() {
         let bits = length &* 8
         buffer.append(0x80)
         if buffer.count > 56 {
