@@ -203,3 +203,25 @@ public struct NamedBackendTable: Sendable {
         return nil
     }
 }
+
+extension Backend.Kind {
+    /// How Pound names a special backend in logs, dumps and the control API
+    /// (`str_be`, `backend_to_string`): its type, with the redirect URL (`redirect:URL`),
+    /// the status (`error:503`, `error:503:text` with a custom page) or the Lua function
+    /// (`lua:NAME`); a reference keeps its name. nil for a server backend, which is
+    /// named by its address.
+    public var specialName: String? {
+        switch self {
+        case .regular: nil
+        case .redirect(let r): "redirect:\(r.url)"
+        case .error(let status, let page): page == nil ? "error:\(status)" : "error:\(status):text"
+        case .success: "success"
+        case .sendFile: "file"
+        case .metrics: "metrics"
+        case .control: "control"
+        case .stats: "stats"
+        case .lua(let call): "lua:\(call.function)"
+        case .reference(let name, _, _): name
+        }
+    }
+}

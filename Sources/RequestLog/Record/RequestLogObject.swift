@@ -34,26 +34,15 @@ public final class RequestLogObject: Sendable {
     /// (`error:503`, `error:503:text` with a custom page) or the Lua function (`lua:NAME`).
     /// A server backend with no resolved address falls back to `host:port` as written.
     public static func backendName(_ kind: Backend.Kind, address: String?) -> String {
-        switch kind {
-        case .regular(let server):
-            if let address { return address }
-            switch server.address {
-            case .inet(let host, let port)?, .dynamic(let host, let port, _)?:
-                return "\(host):\(port)"
-            case .unix(let path)?:
-                return path
-            case nil:
-                return "\(server.host ?? "-"):\(server.effectivePort)"
-            }
-        case .redirect(let r): return "redirect:" + r.url
-        case .error(let status, let page): return page == nil ? "error:\(status)" : "error:\(status):text"
-        case .success: return "success"
-        case .sendFile: return "file"
-        case .metrics: return "metrics"
-        case .control: return "control"
-        case .stats: return "stats"
-        case .lua(let call): return "lua:" + call.function
-        case .reference(let name, _, _): return name
+        guard case .regular(let server) = kind else { return kind.specialName ?? "" }
+        if let address { return address }
+        switch server.address {
+        case .inet(let host, let port)?, .dynamic(let host, let port, _)?:
+            return "\(host):\(port)"
+        case .unix(let path)?:
+            return path
+        case nil:
+            return "\(server.host ?? "-"):\(server.effectivePort)"
         }
     }
 

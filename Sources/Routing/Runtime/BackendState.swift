@@ -72,27 +72,16 @@ public final class BackendState: Sendable {
     /// brackets, IPv4-mapped as IPv4, a UNIX socket as its path), a type tag for the
     /// special backends.
     static func describe(_ backend: Backend) -> String {
-        switch backend.kind {
-        case .regular(let server):
-            switch server.address {
-            case .inet(let host, let port)?:
-                return inetName(host: host, port: port)
-            case .unix(let path)?:
-                return path
-            case .dynamic(let host, _, _)?:
-                return "matrix:\(host)"
-            case nil:
-                return inetName(host: server.host ?? "", port: server.effectivePort)
-            }
-        case .redirect(let r): return "redirect:\(r.url)"
-        case .error(let status, let page): return page == nil ? "error:\(status)" : "error:\(status):text"
-        case .success: return "success"
-        case .sendFile: return "file"
-        case .metrics: return "metrics"
-        case .control: return "control"
-        case .stats: return "stats"
-        case .lua(let call): return "lua:\(call.function)"
-        case .reference(let name, _, _): return name
+        guard case .regular(let server) = backend.kind else { return backend.kind.specialName ?? "" }
+        switch server.address {
+        case .inet(let host, let port)?:
+            return inetName(host: host, port: port)
+        case .unix(let path)?:
+            return path
+        case .dynamic(let host, _, _)?:
+            return "matrix:\(host)"
+        case nil:
+            return inetName(host: server.host ?? "", port: server.effectivePort)
         }
     }
 
