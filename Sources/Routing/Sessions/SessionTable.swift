@@ -126,7 +126,7 @@ public final class SessionTable: Sendable {
     @discardableResult
     public func add(_ key: String, backend: Int) -> Bool {
         guard backend >= 0, backend <= Int(Int32.max) else { return false }
-        let k = Key(String(decoding: key.utf8.prefix(SessionKey.maxBytes), as: UTF8.self))
+        let k = Key(SessionKey.truncated(key))
         let now = clock.nanoseconds()
         shard(k).state.withLock { shard in
             shard.expire(now: now, ttl: ttl)
