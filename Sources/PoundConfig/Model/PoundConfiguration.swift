@@ -52,6 +52,9 @@ public struct PoundConfiguration: Sendable {
     /// `LoadModule`, in file order: libraries to load before routing is built.
     public var modules: [ModuleLibrary] = []
 
+    /// `VRRP` blocks (a Pounce extension): the floating addresses this proxy holds.
+    public var vrrp: [VRRPInstance] = []
+
     public var listeners: [Listener] = []
     /// Global services: tried after each listener's own.
     public var services: [Service] = []

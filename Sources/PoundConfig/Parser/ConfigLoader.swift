@@ -24,6 +24,9 @@ public enum ConfigLoader {
         for s in config.services.indices {
             try ServiceFinalizer.finalize(&config.services[s], parser: parser)
         }
+        for instance in config.vrrp {
+            try VRRPStatements.checkReferences(instance, in: config, parser: parser)
+        }
         if config.workerMinCount > config.workerMaxCount {
             parser.diagnostics.error("WorkerMinCount is greater than WorkerMaxCount", at: nil)
             throw ConfigFailure(terminates: true)

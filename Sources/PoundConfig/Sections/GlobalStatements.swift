@@ -110,6 +110,7 @@ public enum GlobalStatements {
         ]
         list.append(StringConstant.statement().liftedToSymbols(\.constants))
         list += ModuleStatements.statements()
+        list.append(VRRPStatements.statement().lifted(\PoundConfiguration.vrrp))
         list.append(S("IgnoreCase",
                       deprecated: "use the -icase matching directive flag to request case-insensitive comparison") { p, _ in
             p.defaults.ignoreCase = try p.bool()

@@ -3,6 +3,7 @@ import PoundConfig
 import PoundRegex
 import RequestLog
 import Routing
+import Synchronization
 
 /// What a client connection needs to know about its listener, computed once at
 /// start-up so the request path only reads immutable values.
@@ -27,6 +28,8 @@ final class ListenerRuntime: Sendable {
     let addsSSLHeaders: Bool
     /// `ClientCert 1-3`: a client certificate is asked for and passed on in X-SSL-*.
     let passesClientCertificate: Bool
+    /// Connections taken in by an event loop; the VRRP listener check watches it move.
+    let accepted = Atomic<Int>(0)
 
     init(index: Int, listener: Listener, routing: ListenerRouting, localAddress: String, port: Int,
          logger: RequestLogger, config: PoundConfiguration = PoundConfiguration()) {

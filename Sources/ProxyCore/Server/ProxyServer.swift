@@ -17,11 +17,11 @@ public final class ProxyServer: Sendable {
         public var description: String
     }
 
-    private let config: PoundConfiguration
-    private let routing: RoutingTable
+    let config: PoundConfiguration
+    let routing: RoutingTable
     private let group: MultiThreadedEventLoopGroup
-    private let env: ProxyEnvironment
-    private let listeners: [(runtime: ListenerRuntime, fd: Int32)]
+    let env: ProxyEnvironment
+    let listeners: [(runtime: ListenerRuntime, fd: Int32)]
     /// One OpenSSL context set per `ListenHTTPS`, by listener index.
     private let tlsContexts: [Int: TLSServerContext]
     private let tunnels: [Int: (BackendState, BackendTarget)]
@@ -151,6 +151,7 @@ public final class ProxyServer: Sendable {
                     if env.control?.plane.isConfiguredListenerDisabled(runtime.index) ?? false {
                         return channel.close()
                     }
+                    runtime.accepted.add(1, ordering: .relaxed)
                     return channel.eventLoop.makeCompletedFuture {
                         guard let loop = env.loops.context(for: channel.eventLoop) else {
                             throw StartFailure(description: "unknown event loop")
