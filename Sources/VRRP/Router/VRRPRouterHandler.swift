@@ -180,6 +180,11 @@ public final class VRRPRouterHandler: ChannelInboundHandler {
     }
 
     private func perform(_ actions: [VRRPAction]) {
+        var secondBurst = false
+        defer {
+            // Scheduled after the whole list, so that it belongs to the mastership just entered.
+            if secondBurst { scheduleSecondBurst() }
+        }
         for action in actions {
             switch action {
             case .sendAdvertisement(let priority):
@@ -197,7 +202,7 @@ public final class VRRPRouterHandler: ChannelInboundHandler {
                 status.holdsAddresses = false
             case .sendGratuitousARP:
                 gratuitousARPBurst()
-                scheduleSecondBurst()
+                secondBurst = true
             case .startTimer(let timer, let deadline):
                 startTimer(timer, deadline: deadline)
             case .cancelTimer(let timer):
