@@ -91,7 +91,7 @@ public final class VRRPRouter: Sendable {
             resources = owned
             return try run(resources: owned, receiver: receiver, ahReceiver: ahReceiver, source: source)
         } catch {
-            // NIO owns a receiver once its channel exists; `run` closes what it opened on failure.
+            // Once `run` is called it closes everything itself when it fails.
             if resources == nil {
                 netlink.close()
                 for fd in opened { closeDescriptor(fd) }
@@ -106,6 +106,8 @@ public final class VRRPRouter: Sendable {
         let log = self.log
         let onTransition = self.onTransition
         let statusBox = self.statusBox
+        var mainChannel: Channel?
+        var ahChannel: Channel?
         do {
             let channel = try DatagramBootstrap(group: group)
                 .channelInitializer { channel in
@@ -119,9 +121,9 @@ public final class VRRPRouter: Sendable {
                     }
                 }
                 .withBoundSocket(receiver).wait()
-            var authenticationChannel: Channel?
+            mainChannel = channel
             if let ahReceiver {
-                authenticationChannel = try DatagramBootstrap(group: group)
+                ahChannel = try DatagramBootstrap(group: group)
                     .channelInitializer { ahChannel in
                         ahChannel.eventLoop.makeCompletedFuture {
                             try ahChannel.pipeline.syncOperations.addHandler(VRRPForwardingHandler(target: channel))
@@ -135,8 +137,11 @@ public final class VRRPRouter: Sendable {
                     VRRPRouterCommand.updateTracking(priority: tracking.priority, fault: tracking.fault))
             }
             channel.pipeline.fireUserInboundEventTriggered(VRRPRouterCommand.start)
-            return Running(group: group, channel: channel, authenticationChannel: authenticationChannel, resources: resources)
+            return Running(group: group, channel: channel, authenticationChannel: ahChannel, resources: resources)
         } catch {
+            // A channel owns its descriptor; one that never became a channel is ours to close.
+            if let mainChannel { try? mainChannel.close().wait() } else { closeDescriptor(receiver) }
+            if let ahChannel { try? ahChannel.close().wait() } else if let ahReceiver { closeDescriptor(ahReceiver) }
             try? group.syncShutdownGracefully()
             resources.close()
             throw error
