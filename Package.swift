@@ -92,7 +92,16 @@ let package = Package(
         // MD5 and SHA-1 in Swift: BasicAuth password files and VRRPv2's AH authentication.
         .target(name: "Digests"),
 
-        .target(name: "VRRP", dependencies: ["Digests"]),
+        // Linux helpers for the VRRP daemon's I/O: netlink macros, ifreq, ip_mreqn, sockaddr_ll.
+        .target(name: "CVRRPLinux"),
+
+        // The router: the state machine driven from a NIO handler, raw sockets, netlink, GARP.
+        .target(name: "VRRP", dependencies: [
+            "Digests", "CVRRPLinux",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
 
         // Command line and program life; `main` only calls in here.
         .target(name: "PounceApp", dependencies: [
@@ -125,7 +134,11 @@ let package = Package(
             "ProxyCore", "PoundConfig", "Routing", "RequestLog",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "VRRPTests", dependencies: ["VRRP", "Digests"]),
+        .testTarget(name: "VRRPTests", dependencies: [
+            "VRRP", "Digests", "CVRRPLinux",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         // Process tests of `pounce`; the in-process TLS backend uses OpenSSLTLS on NIO.
         .testTarget(name: "PounceAppTests", dependencies: [

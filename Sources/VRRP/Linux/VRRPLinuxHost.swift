@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The file descriptors a running router owns besides its NIO channels; Sendable so the router can
+/// hand them to its loop and close them after it.
+struct VRRPLinuxResources: Sendable {
+    let interface: VRRPLinuxInterface
+    var netlink: VRRPNetlink
+    let senderFD: Int32
+    let packetFD: Int32
+
+    func close() {
+        netlink.close()
+        _ = Glibc.close(senderFD)
+        _ = Glibc.close(packetFD)
+    }
+}
+
+/// `VRRPHost` on Linux: netlink for the addresses, the IP_HDRINCL socket for adverts, AF_PACKET
+/// for GARP. Failures are logged, not thrown: the state machine has moved on either way, and
+/// keepalived too keeps running when one `ip addr` or send fails.
+final class VRRPLinuxHost: VRRPHost {
+    private var resources: VRRPLinuxResources
+    private let name: String
+    private let log: (_ isError: Bool, _ message: String) -> Void
+    private var lastSendError: Int32 = 0
+
+    init(resources: VRRPLinuxResources, name: String, log: @escaping (_ isError: Bool, _ message: String) -> Void) {
+        self.resources = resources
+        self.name = name
+        self.log = log
+    }
+
+    private var prefix: String { "VRRP_Instance(\(name))" }
+
+    func addVirtualAddresses(_ addresses: [VRRPVirtualAddress]) {
+        for address in addresses {
+            do {
+                try resources.netlink.add(address, interfaceIndex: resources.interface.index)
+            } catch {
+                log(true, "\(prefix) \(error)")
+            }
+        }
+    }
+
+    func removeVirtualAddresses(_ addresses: [VRRPVirtualAddress]) {
+        for address in addresses {
+            do {
+                try resources.netlink.remove(address, interfaceIndex: resources.interface.index)
+            } catch {
+                log(true, "\(prefix) \(error)")
+            }
+        }
+    }
+
+    func sendGratuitousARP(for addresses: [VRRPVirtualAddress]) {
+        for address in addresses {
+            let frame = VRRPGratuitousARP.frame(
+                for: address.address, senderHardwareAddress: resources.interface.hardwareAddress)
+            let code = VRRPLinuxSockets.sendFrame(
+                resources.packetFD, frame, interfaceIndex: resources.interface.index,
+                destination: VRRPGratuitousARP.broadcast)
+            report(code, "sending gratuitous ARP for \(address.address)")
+        }
+    }
+
+    func sendAdvertisement(_ packet: [UInt8], to destination: IPv4Address) {
+        report(VRRPLinuxSockets.sendIPv4(resources.senderFD, packet, to: destination), "sending advert to \(destination)")
+    }
+
+    /// One line per new error, not one per advert: a downed link would otherwise log every second.
+    private func report(_ code: Int32, _ what: String) {
+        if code != 0, code != lastSendError {
+            log(true, "\(prefix) \(what): \(String(cString: strerror(code)))")
+        }
+        lastSendError = code
+    }
+}
