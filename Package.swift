@@ -83,7 +83,7 @@ let package = Package(
 
         // The proxy engine on SwiftNIO: listeners, client and backend connections, the pool.
         .target(name: "ProxyCore", dependencies: [
-            "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport", "OpenSSLTLS",
+            "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport", "OpenSSLTLS", "VRRP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -105,7 +105,9 @@ let package = Package(
 
         // Command line and program life; `main` only calls in here.
         .target(name: "PounceApp", dependencies: [
-            "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch", "ModuleLoader",
+            "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch", "ModuleLoader", "VRRP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(name: "pounce", dependencies: ["PounceApp"]),
 

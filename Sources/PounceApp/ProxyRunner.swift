@@ -90,6 +90,7 @@ enum ProxyRunner {
 
         let server: ProxyServer
         let watcher: FileWatcher?
+        let highAvailability: HighAvailability?
         do {
             server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log,
                                      controlSocket: controlSocket, version: VersionText.poundCompatibility)
@@ -97,6 +98,18 @@ enum ProxyRunner {
             watcher = RoutingFileWatcher.start(routing, config: config, log: log)
             try server.start()
         } catch {
+            return abend("\(error)", log: log)
+        }
+        // VRRP comes last: the floating address is claimed only by a proxy that already serves.
+        highAvailability = HighAvailability(config: config, server: server, log: log)
+        do {
+            try highAvailability?.start()
+            server.setFailoverStatus { highAvailability?.statuses ?? [] }
+        } catch let error as HighAvailabilityError {
+            server.stop(graceful: false, grace: 0)
+            return abend(error.message, at: error.range, log: log)
+        } catch {
+            server.stop(graceful: false, grace: 0)
             return abend("\(error)", log: log)
         }
         // systemd Type=notify: ready only once every listener is bound and serving.
@@ -107,6 +120,9 @@ enum ProxyRunner {
         log.log(.notice, "shutting down...")
         do { try notify?.stopping() } catch { log.log(.warning, "\(error)") }
         watcher?.stop()
+        // Give the address away first: the peer takes over within its skew time while this
+        // proxy finishes what it has.
+        highAvailability?.stop()
         switch signal {
         case .graceful:
             server.stop(graceful: true, grace: config.grace)

@@ -1,5 +1,6 @@
 import PoundConfig
 import Routing
+import VRRP
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -37,6 +38,7 @@ public final class ControlPlane: Sendable {
     private let disabledListeners: [DisabledFlag]
     /// CLOCK_MONOTONIC at start-up, for `uptime`.
     private let startNanos: UInt64
+    private let failover = Mutex<(@Sendable () -> [VRRPStatus])?>(nil)
 
     final class DisabledFlag: Sendable {
         let value: Atomic<Bool>
@@ -112,6 +114,15 @@ public final class ControlPlane: Sendable {
     func setListenerDisabled(_ index: Int, _ value: Bool) {
         guard listeners.indices.contains(index) else { return }
         disabledListeners[index].value.store(value, ordering: .relaxed)
+    }
+
+    /// The VRRP instances' state, from the high-availability side once it runs (none before).
+    public func setFailoverStatus(_ provider: @escaping @Sendable () -> [VRRPStatus]) {
+        failover.withLock { $0 = provider }
+    }
+
+    var failoverStatuses: [VRRPStatus] {
+        failover.withLock { $0 }?() ?? []
     }
 
     var uptimeMicroseconds: UInt64 {

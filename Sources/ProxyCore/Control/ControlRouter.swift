@@ -21,7 +21,7 @@ public struct ControlRouter: Sendable {
     private var serializer: ControlSerializer { ControlSerializer(plane: plane, version: version) }
 
     private enum Endpoint {
-        case all, core, listener, service, session, log
+        case all, core, listener, service, session, log, vrrp
     }
 
     private static let endpoints: [(uri: String, method: String, endpoint: Endpoint)] = [
@@ -30,6 +30,8 @@ public struct ControlRouter: Sendable {
         ("/service", "GET", .service), ("/service", "DELETE", .service), ("/service", "PUT", .service),
         ("/session", "DELETE", .session), ("/session", "PUT", .session),
         ("/log", "GET", .log),
+        // A Pounce extension: the VRRP instances.
+        ("/vrrp", "GET", .vrrp),
     ]
 
     public func respond(method: String, uri: String) -> ControlReply {
@@ -72,6 +74,8 @@ public struct ControlRouter: Sendable {
             return walkListener(rest[...], method == "PUT" ? .addSession : .deleteSession)
         case .log:
             return logLevel(rest[...])
+        case .vrrp:
+            return isRoot(rest) ? reply(serializer.vrrp(), rest) : .status(404)
         }
     }
 

@@ -1,5 +1,6 @@
 import PoundConfig
 import Routing
+import VRRP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,12 +13,40 @@ struct ControlSerializer {
     let version: String
 
     func pound() -> ControlJSON {
-        .object([
+        var members: [String: ControlJSON] = [
             "kind": .string("pound"),
             "core": core(),
             "listeners": .array(plane.listeners.indices.map(listener)),
             "services": .array(plane.globalServices.map { service($0, tunnel: false) }),
-        ])
+        ]
+        // A Pounce extension, present only with VRRP blocks so Pound's own clients see Pound's tree.
+        let instances = plane.failoverStatuses
+        if !instances.isEmpty { members["vrrp"] = vrrp(instances) }
+        return .object(members)
+    }
+
+    /// `GET /vrrp`: one object per VRRP instance.
+    func vrrp(_ instances: [VRRPStatus]? = nil) -> ControlJSON {
+        .array((instances ?? plane.failoverStatuses).map { s in
+            .object([
+                "kind": .string("vrrp"),
+                "name": .string(s.name),
+                "interface": .string(s.interface),
+                "vrid": .int(Int(s.virtualRouterID)),
+                "version": .int(Int(s.version.rawValue)),
+                "state": .string(s.state.rawValue),
+                "priority": .int(Int(s.effectivePriority)),
+                "base_priority": .int(Int(s.basePriority)),
+                "master": s.masterAddress.map { .string($0.description) } ?? .null,
+                "addresses": .array(s.virtualAddresses.map { .string("\($0.address)/\($0.prefixLength)") }),
+                "holds_addresses": .bool(s.holdsAddresses),
+                "last_transition": .string(Self.timestamp(UInt64(max(s.lastTransition, 0) * 1_000_000_000))),
+                "transitions": .int(s.transitions),
+                "adverts_sent": .int(s.advertsSent),
+                "adverts_received": .int(s.advertsReceived),
+                "discarded": .int(s.packetsDiscarded),
+            ])
+        })
     }
 
     /// Pound's workers do not exist here (the event loops serve everyone); the

@@ -23,7 +23,7 @@ public enum ControlSocketFile {
             raw[path.count] = 0
         }
         unlink(control.path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
             throw Failure(description: "can't create HTTP socket \(control.path): \(SystemErrorText.text(errno))")
         }

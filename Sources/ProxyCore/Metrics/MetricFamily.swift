@@ -40,6 +40,16 @@ struct MetricFamily: Sendable, Equatable {
                                                       unit: "nanoseconds",
                                                       "Standard deviation of the average time per request.")
 
+    // Pounce's own families, present only with VRRP blocks.
+    static let vrrpState = MetricFamily("pounce_vrrp_state", "stateset",
+                                        "State of a VRRP instance: INIT, BACKUP, MASTER or FAULT.")
+    static let vrrpPriority = MetricFamily("pounce_vrrp_priority", "gauge",
+                                           "Priority of a VRRP instance: configured (base) and advertised (effective).")
+    static let vrrpTransitions = MetricFamily("pounce_vrrp_transitions", "counter",
+                                              "State changes of a VRRP instance since startup.")
+    static let vrrpAdverts = MetricFamily("pounce_vrrp_adverts", "counter",
+                                          "VRRP advertisements sent, received, and discarded as invalid.")
+
     /// The families of one level of Pound's object tree, in the order Pound
     /// creates them when it first meets that level.
     static let listenerLevel: [MetricFamily] = [.listenerEnabled, .listenerInfo]

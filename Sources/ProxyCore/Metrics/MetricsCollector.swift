@@ -28,6 +28,7 @@ struct MetricsCollector {
               collector.iterate(listeners, in: root, labels: []),
               collector.iterate(services, in: root, labels: [])
         else { return nil }
+        collector.vrrp(root)
         return collector.exposition
     }
 
@@ -50,6 +51,30 @@ struct MetricsCollector {
             if type == "len" { exposition.add(.queueLength, value: n) }
         }
         return true
+    }
+
+    private mutating func vrrp(_ root: ControlJSON) {
+        guard case .array(let instances)? = root.member("vrrp") else { return }
+        for item in instances {
+            guard case .string(let name)? = item.member("name"), case .string(let state)? = item.member("state")
+            else { continue }
+            let labels = [MetricLabel("instance", name)]
+            for candidate in ["INIT", "BACKUP", "MASTER", "FAULT"] {
+                exposition.add(.vrrpState, labels: labels + [MetricLabel("state", candidate)],
+                               value: candidate == state ? 1 : 0)
+            }
+            for (type, key) in [("base", "base_priority"), ("effective", "priority")] {
+                if let n = item.member(key)?.numberValue {
+                    exposition.add(.vrrpPriority, labels: labels + [MetricLabel("type", type)], value: n)
+                }
+            }
+            if let n = item.member("transitions")?.numberValue { exposition.add(.vrrpTransitions, labels: labels, value: n) }
+            for (type, key) in [("sent", "adverts_sent"), ("received", "adverts_received"), ("discarded", "discarded")] {
+                if let n = item.member(key)?.numberValue {
+                    exposition.add(.vrrpAdverts, labels: labels + [MetricLabel("type", type)], value: n)
+                }
+            }
+        }
     }
 
     /// Pound's `exposition_iterate`: a missing member is no error, one of another

@@ -143,9 +143,33 @@ function serviceBlock(service, path) {
   ]);
 }
 
+// VRRP instances (a Pounce extension): who holds the floating addresses, at what priority.
+function vrrpBlock(list) {
+  var cls = {MASTER: "up", BACKUP: "off", FAULT: "down", INIT: "off"};
+  var rows = list.map(function (v) {
+    return el("tr", {"class": "vrrp"}, [
+      el("td", {text: v.name}),
+      el("td", {text: v["interface"] + " · VRID " + v.vrid + " · v" + v.version}),
+      el("td", null, [pill(cls[v.state] || "off", v.state)]),
+      el("td", {text: v.priority + (v.priority !== v.base_priority ? " (base " + v.base_priority + ")" : "")}),
+      el("td", {text: v.master || "—"}),
+      el("td", {text: (v.addresses || []).join(", ") + (v.holds_addresses ? " · held here" : "")}),
+      el("td", {text: v.adverts_sent + " / " + v.adverts_received + " / " + v.discarded}),
+      el("td", {text: v.last_transition})
+    ]);
+  });
+  var head = el("tr", null, ["Instance", "Router", "State", "Priority", "Master", "Addresses",
+                             "Adverts sent / received / discarded", "Since"].map(function (h) {
+    return el("th", {text: h});
+  }));
+  return el("section", {"class": "listener"}, [el("h2", {text: "VRRP"}),
+    el("div", {"class": "service"}, [el("table", null, [el("thead", null, [head]), el("tbody", null, rows)])])]);
+}
+
 function render(data) {
   var root = document.getElementById("root");
   var parts = [];
+  if ((data.vrrp || []).length) parts.push(vrrpBlock(data.vrrp));
   (data.listeners || []).forEach(function (l, li) {
     var title = "Listener " + li + (l.name ? " “" + l.name + "”" : "") + " · " + l.protocol + " " + l.address +
       (l.enabled ? "" : " · disabled");

@@ -21,7 +21,8 @@ public enum ListeningSocket {
             throw Failure(description: "invalid address \(address.host)")
         }
         defer { freeaddrinfo(list) }
-        let fd = socket(ai.ai_family, ai.ai_socktype, ai.ai_protocol)
+        // Close-on-exec: scripts Pounce runs (VRRP checks, notify hooks) must not keep the port bound.
+        let fd = socket(ai.ai_family, ai.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), ai.ai_protocol)
         guard fd >= 0 else { throw Failure(description: "socket: \(SystemErrorText.text(errno))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))

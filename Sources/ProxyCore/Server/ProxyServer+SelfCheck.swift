@@ -3,6 +3,7 @@ import NIOPosix
 import PoundConfig
 import Routing
 import Synchronization
+import VRRP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,6 +12,11 @@ import Glibc
 /// caller's event loop (the VRRP thread), never on the proxy's, so a stalled proxy cannot also
 /// stall the check that is meant to notice it.
 extension ProxyServer {
+    /// Where the control interface, metrics and status page read the VRRP instances from.
+    public func setFailoverStatus(_ provider: @escaping @Sendable () -> [VRRPStatus]) {
+        env.control?.plane.setFailoverStatus(provider)
+    }
+
     /// A listener by its name (`ListenHTTP "name"`) or its index in the file.
     public func listenerIndex(_ reference: String) -> Int? {
         if let match = config.listeners.firstIndex(where: { $0.name == reference }) { return match }

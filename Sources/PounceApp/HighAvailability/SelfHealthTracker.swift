@@ -1,0 +1,94 @@
+import NIOCore
+import PoundConfig
+import ProxyCore
+import RequestLog
+import VRRP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one VRRP instance's `Track` checks on the VRRP side's own event loop and reports the
+/// priority and FAULT flag they add up to (keepalived's track_script, over the proxy's own health).
+/// Each check is rescheduled only after the previous run ended, so a slow script never overlaps itself.
+final class SelfHealthTracker: Sendable {
+    private let instance: VRRPInstance
+    private let server: ProxyServer
+    private let loop: EventLoop
+    private let log: LogSink
+    private let tracking: NIOLoopBoundBox<VRRPTracking>
+    private let tasks: NIOLoopBoundBox<[RepeatedTask]>
+    private let report: @Sendable (_ priority: UInt8, _ fault: Bool) -> Void
+
+    init(instance: VRRPInstance, server: ProxyServer, loop: EventLoop, log: LogSink,
+         report: @escaping @Sendable (_ priority: UInt8, _ fault: Bool) -> Void) {
+        self.instance = instance
+        self.server = server
+        self.loop = loop
+        self.log = log
+        self.report = report
+        let signals = instance.tracks.map { VRRPTracking.Signal(weight: $0.weight, fall: $0.fall, rise: $0.rise) }
+        let tracking = VRRPTracking(basePriority: UInt8(clamping: instance.priority), signals: signals)
+        self.tracking = NIOLoopBoundBox.makeBoxSendingValue(tracking, eventLoop: loop)
+        self.tasks = NIOLoopBoundBox.makeBoxSendingValue([], eventLoop: loop)
+    }
+
+    /// What the checks add up to before any has run: every signal starts healthy.
+    var initialPriority: UInt8 {
+        VRRPTracking(basePriority: UInt8(clamping: instance.priority),
+                     signals: instance.tracks.map { VRRPTracking.Signal(weight: $0.weight) }).effectivePriority
+    }
+
+    func start() {
+        loop.execute { [self] in
+            tasks.value = instance.tracks.enumerated().map { index, track in
+                loop.scheduleRepeatedAsyncTask(initialDelay: .zero, delay: .seconds(Int64(track.interval))) { [self] _ in
+                    check(track).map { success in self.record(index, success: success) }
+                }
+            }
+        }
+    }
+
+    func stop() {
+        try? loop.submit { [self] in
+            for task in tasks.value { task.cancel() }
+            tasks.value = []
+        }.wait()
+    }
+
+    private func record(_ index: Int, success: Bool) {
+        guard tracking.value.record(index, success: success) else { return }
+        let track = instance.tracks[index]
+        let state = tracking.value
+        log.log(.notice, "VRRP_Instance(\(instance.name)) Track \(Self.describe(track.signal)) "
+                + (success ? "succeeded" : "failed") + ", priority \(state.effectivePriority)"
+                + (state.fault ? ", FAULT" : ""))
+        report(state.effectivePriority, state.fault)
+    }
+
+    private func check(_ track: VRRPTrack) -> EventLoopFuture<Bool> {
+        let timeout = TimeAmount.seconds(Int64(track.timeout))
+        switch track.signal {
+        case .listener(let reference):
+            guard let index = server.listenerIndex(reference) else { return loop.makeSucceededFuture(false) }
+            return server.listenerAccepts(index, timeout: timeout, on: loop)
+        case .loopLag(let milliseconds):
+            return server.loopsRespond(within: .milliseconds(Int64(milliseconds)), on: loop)
+        case .backends(let service, let minimum):
+            return loop.makeSucceededFuture((server.usableBackends(service: service) ?? 0) >= minimum)
+        case .file(let path):
+            return loop.makeSucceededFuture(access(path, F_OK) == 0)
+        case .script(let command):
+            return ScriptRun.run(command, timeout: timeout, on: loop).map { $0 == 0 }
+        }
+    }
+
+    static func describe(_ signal: VRRPTrack.Signal) -> String {
+        switch signal {
+        case .listener(let reference): "Listener \"\(reference)\""
+        case .loopLag(let milliseconds): "LoopLag \(milliseconds)"
+        case .backends(let service, let minimum): "Backends \"\(service)\" \(minimum)"
+        case .file(let path): "File \"\(path)\""
+        case .script(let command): "Script \"\(command)\""
+        }
+    }
+}
