@@ -44,4 +44,12 @@ final class ExampleConfigTests: XCTestCase {
         XCTAssertEqual(lines.count, 3, r.stderr)
         XCTAssertTrue(lines.allSatisfy { $0.contains("warning: deprecated") }, r.stderr)
     }
+
+    /// The README's VRRP example (a Pounce extension) checks clean, with its summary.
+    func testVRRPExampleIsValid() {
+        let r = PounceProcess.run(["-c", "-v", "-Wno-dns", "-W", "include-dir=.", "-f", "ha-vrrp.cfg"], in: examples)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "")
+        XCTAssertTrue(r.stdout.contains("1 VRRP instance"), r.stdout)
+    }
 }

@@ -38,6 +38,8 @@ start() {  # node priority
     RIG_HTTP_PORT=8000 POUNCE_CONTROL="$dir/ctl" "$here/pounce-node.sh" > "$work/$n.log" 2>&1 < /dev/null &
   pgids+=($!)
   echo $! > "$dir/pgid"
+  # Killed at the end by process group; no "Killed" job report from this shell.
+  disown
 }
 
 holds() { ip -n "$prefix$1" -4 addr show dev eth0 | grep -q " $vip/"; }

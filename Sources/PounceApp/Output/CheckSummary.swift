@@ -4,7 +4,7 @@ import PoundConfig
 /// file declares, so an operator sees at a glance that an include or a listener did not
 /// go missing. A Pounce addition; Pound prints only its own line.
 enum CheckSummary {
-    /// `FILE: OK: 2 listeners, 3 services, 5 backends, 1 module`.
+    /// `FILE: OK: 2 listeners, 3 services, 5 backends, 1 module` (and `, 1 VRRP instance` when there are any).
     static func line(file: String, config: PoundConfiguration) -> String {
         let services = config.services + config.listeners.flatMap(\.services)
         let backends = services.reduce(0) { $0 + $1.backends.all.count }
@@ -13,7 +13,7 @@ enum CheckSummary {
             counted(services.count, "service"),
             counted(backends, "backend"),
             counted(config.modules.count, "module"),
-        ]
+        ] + (config.vrrp.isEmpty ? [] : [counted(config.vrrp.count, "VRRP instance")])
         return "\(file): OK: \(counts.joined(separator: ", "))"
     }
 
