@@ -41,33 +41,31 @@ final class VRRPFailoverTests: XCTestCase {
         return (numbers[numbers.count - 2], numbers[numbers.count - 1])
     }
 
-    /// Pounce on both nodes, VRRPv3 at 0.5 s: the first master, a graceful stop (priority 0) and
-    /// the FAULT state of a weight-0 check, each moving the address as the rig requires.
-    func testRigWithPounceOnBothNodes() throws {
+    /// Runs rig.sh with `arguments` (each lb command defaults to keepalived) into a fresh results
+    /// folder, and checks that it passed with at least `minimumPassed` triggers and none failed.
+    private func runRig(_ arguments: [String], minimumPassed: Int) throws {
         let rig = try rigDirectory()
-        let node = Self.packageRoot + "/Tests/VRRPRig/pounce-node.sh"
         let out = PounceProcess.temporaryDirectory() + "/rig"
-        let result = run([rig + "/rig.sh", "--lb1-cmd", node, "--lb2-cmd", node, "--vrrp-version", "3",
-                          "--advert-int", "0.5", "--ns-prefix", "pt3", "--out", out,
-                          "startup", "graceful", "health-fault"])
+        let result = run([rig + "/rig.sh", "--out", out] + arguments)
         let verdict = try summary(out)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertEqual(verdict.failed, 0, result.output)
-        XCTAssertGreaterThanOrEqual(verdict.passed, 5, result.output)
+        XCTAssertGreaterThanOrEqual(verdict.passed, minimumPassed, result.output)
+    }
+
+    private static var node: String { packageRoot + "/Tests/VRRPRig/pounce-node.sh" }
+
+    /// Pounce on both nodes, VRRPv3 at 0.5 s: the first master, a graceful stop (priority 0) and
+    /// the FAULT state of a weight-0 check, each moving the address as the rig requires.
+    func testRigWithPounceOnBothNodes() throws {
+        try runRig(["--lb1-cmd", Self.node, "--lb2-cmd", Self.node, "--vrrp-version", "3", "--advert-int", "0.5",
+                    "--ns-prefix", "pt3", "startup", "graceful", "health-fault"], minimumPassed: 5)
     }
 
     /// Pounce on lb1 and keepalived on lb2, VRRPv2: each takes the address from the other when
     /// killed, and Pounce preempts back after its restart.
     func testRigWithKeepalivedAsThePeer() throws {
-        let rig = try rigDirectory()
-        let node = Self.packageRoot + "/Tests/VRRPRig/pounce-node.sh"
-        let out = PounceProcess.temporaryDirectory() + "/rig"
-        let result = run([rig + "/rig.sh", "--lb1-cmd", node, "--vrrp-version", "2", "--ns-prefix", "pt2",
-                          "--out", out, "kill"])
-        let verdict = try summary(out)
-        XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertEqual(verdict.failed, 0, result.output)
-        XCTAssertGreaterThanOrEqual(verdict.passed, 2, result.output)
+        try runRig(["--lb1-cmd", Self.node, "--vrrp-version", "2", "--ns-prefix", "pt2", "kill"], minimumPassed: 2)
     }
 
     /// The master's listener stops accepting, then its backends die, while its process keeps
