@@ -9,8 +9,8 @@
 #  - with rig.sh --no-http nothing does: Pounce itself listens on $RIG_HTTP_PORT and proxies to
 #    a python http.server on 127.0.0.1 that says $RIG_NODE (started here, in the same group).
 # POUNCE_BIN names the binary (default: .build/release/pounce next to this checkout).
-# Besides the rig's file check, Pounce tracks its own health: the listener accepting (weight 0:
-# FAULT) and a live backend in the service (weight -10).
+# POUNCE_LISTEN_ADDRESS binds the listener to one address instead of 0.0.0.0 (the floating one,
+# with net.ipv4.ip_nonlocal_bind=1, as the classic HA tutorials do).
 # Besides the rig's file check, Pounce tracks its own health: the listener accepting (weight 0:
 # FAULT) and a live backend in the service (weight -10).
 set -euo pipefail
@@ -75,7 +75,7 @@ chmod +x "$notify"
   echo "LogLevel 0"
   echo "Alive 1"
   echo "ListenHTTP \"web\""
-  echo "  Address 0.0.0.0"
+  echo "  Address ${POUNCE_LISTEN_ADDRESS:-0.0.0.0}"
   echo "  Port $listen_port"
   echo "  Service \"app\""
   echo "    Backend"

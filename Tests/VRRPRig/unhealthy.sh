@@ -28,14 +28,17 @@ trap cleanup EXIT
 
 "$rig/rig.sh" --ns-prefix "$prefix" setup > "$work/setup.log" 2>&1 || { cat "$work/setup.log"; exit 1; }
 
+# The proxies listen on the floating address itself, as in the classic tutorials: the backup
+# binds it before it holds it (ip_nonlocal_bind), and its listener check must not fail for that.
 start() {  # node priority
   local n=$1 dir=$work/$1
+  ip netns exec "$prefix$n" sysctl -qw net.ipv4.ip_nonlocal_bind=1
   mkdir -p "$dir"
   touch "$dir/healthy"
   setsid ip netns exec "$prefix$n" env RIG_NODE="$n" RIG_IFACE=eth0 RIG_VIP=$vip RIG_VIP_PREFIX=32 \
     RIG_VRID=51 RIG_PRIORITY="$2" RIG_ADVERT_INT=0.5 RIG_VRRP_VERSION=3 RIG_PREEMPT=1 \
     RIG_HEALTH_FILE="$dir/healthy" RIG_HEALTH_INTERVAL=1 RIG_HEALTH_WEIGHT=2 RIG_RUN_DIR="$dir" \
-    RIG_HTTP_PORT=8000 POUNCE_CONTROL="$dir/ctl" "$here/pounce-node.sh" > "$work/$n.log" 2>&1 < /dev/null &
+    RIG_HTTP_PORT=8000 POUNCE_CONTROL="$dir/ctl" POUNCE_LISTEN_ADDRESS=$vip "$here/pounce-node.sh" > "$work/$n.log" 2>&1 < /dev/null &
   pgids+=($!)
   echo $! > "$dir/pgid"
   # Killed at the end by process group; no "Killed" job report from this shell.

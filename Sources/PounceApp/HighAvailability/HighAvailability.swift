@@ -32,6 +32,8 @@ final class HighAvailability: Sendable {
                 settings: Self.settings(for: instance),
                 log: { isError, message in log.log(isError ? .error : .notice, message) },
                 onTransition: { state, priority in
+                    // keepalived reports no INIT; a stop is reported as STOP by `stop()`.
+                    guard state != .initialize else { return }
                     Self.notify(hooks, instance: instance.name, state: state.rawValue, priority: priority, on: loop)
                 })
             let tracker = SelfHealthTracker(instance: instance, server: server, loop: loop, log: log) { priority, fault in
@@ -46,13 +48,14 @@ final class HighAvailability: Sendable {
     func start() throws {
         var started: [Member] = []
         for member in members {
+            // Before the router starts, so the first advert already carries the tracked priority.
+            member.router.updateTracking(priority: member.tracker.initialPriority, fault: false)
             do {
                 try member.router.start()
             } catch {
                 for m in started { m.tracker.stop(); m.router.stop() }
                 throw HighAvailabilityError(range: member.instance.range, message: "VRRP \(member.instance.name): \(error)")
             }
-            member.router.updateTracking(priority: member.tracker.initialPriority, fault: false)
             member.tracker.start()
             started.append(member)
         }

@@ -7,11 +7,16 @@ struct MetricFamily: Sendable, Equatable {
     let unit: String?
     let help: String
 
-    init(_ name: String, _ type: String, unit: String? = nil, _ help: String) {
+    /// What each sample line is called: the family name, except that Pounce's own counters follow
+    /// OpenMetrics and end in `_total` (Pound's `pound_uptime` counter does not, and is kept so).
+    let sampleName: String
+
+    init(_ name: String, _ type: String, unit: String? = nil, _ help: String, totalSuffix: Bool = false) {
         self.name = name
         self.type = type
         self.unit = unit
         self.help = help
+        self.sampleName = totalSuffix ? name + "_total" : name
     }
 
     static let uptime = MetricFamily("pound_uptime", "counter", "Pound uptime, milliseconds since startup.")
@@ -46,9 +51,10 @@ struct MetricFamily: Sendable, Equatable {
     static let vrrpPriority = MetricFamily("pounce_vrrp_priority", "gauge",
                                            "Priority of a VRRP instance: configured (base) and advertised (effective).")
     static let vrrpTransitions = MetricFamily("pounce_vrrp_transitions", "counter",
-                                              "State changes of a VRRP instance since startup.")
+                                              "State changes of a VRRP instance since startup.", totalSuffix: true)
     static let vrrpAdverts = MetricFamily("pounce_vrrp_adverts", "counter",
-                                          "VRRP advertisements sent, received, and discarded as invalid.")
+                                          "VRRP advertisements sent, received, and discarded as invalid.",
+                                          totalSuffix: true)
 
     /// The families of one level of Pound's object tree, in the order Pound
     /// creates them when it first meets that level.

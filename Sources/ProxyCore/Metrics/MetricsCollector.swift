@@ -60,7 +60,8 @@ struct MetricsCollector {
             else { continue }
             let labels = [MetricLabel("instance", name)]
             for candidate in ["INIT", "BACKUP", "MASTER", "FAULT"] {
-                exposition.add(.vrrpState, labels: labels + [MetricLabel("state", candidate)],
+                // OpenMetrics names a stateset's label after the family.
+                exposition.add(.vrrpState, labels: labels + [MetricLabel(MetricFamily.vrrpState.name, candidate)],
                                value: candidate == state ? 1 : 0)
             }
             for (type, key) in [("base", "base_priority"), ("effective", "priority")] {

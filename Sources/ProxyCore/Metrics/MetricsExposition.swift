@@ -37,7 +37,7 @@ struct MetricsExposition: Sendable {
             if let unit = family.unit { out += "# UNIT \(family.name) \(unit)\n" }
             out += "# HELP \(family.name) \(family.help)\n"
             for sample in list {
-                out += family.name
+                out += family.sampleName
                 if !sample.labels.isEmpty {
                     out += "{"
                     for (i, label) in sample.labels.enumerated() {

@@ -32,6 +32,12 @@ extension ProxyServer {
               let target = Self.selfConnectAddress(runtime) else {
             return loop.makeSucceededFuture(false)
         }
+        // A listener on a floating address (bound with ip_nonlocal_bind) can only be reached here
+        // while this node holds the address; elsewhere a connect would test the peer's proxy.
+        // Until then there is nothing to check, and the check must not keep a backup from taking over.
+        guard let host = target.ipAddress, LocalAddresses.isLocal(host) else {
+            return loop.makeSucceededFuture(true)
+        }
         let before = runtime.accepted.load(ordering: .relaxed)
         let deadline = NIODeadline.now() + timeout
         let connect = ClientBootstrap(group: loop)
