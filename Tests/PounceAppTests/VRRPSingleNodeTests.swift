@@ -1,0 +1,174 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One Pounce with a VRRP block on one end of a veth pair (root only): alone on its link it becomes
+/// master, and everything around the router shows it: the address on the interface, the notify
+/// hooks, `GET /vrrp`, the metrics, the status page, the tracked weight, stale-address removal at
+/// start, and priority 0 plus address removal on SIGTERM.
+final class VRRPSingleNodeTests: XCTestCase {
+    private var interface = ""
+
+    /// A veth pair whose other end nobody listens on: the link of a node without peers.
+    private func makeLink() throws {
+        guard getuid() == 0 else { throw XCTSkip("VRRP needs root (raw sockets, netlink)") }
+        interface = "pva\(getpid() % 10_000)"
+        let peer = "pvb\(getpid() % 10_000)"
+        try shell("ip link add \(interface) type veth peer name \(peer) && ip addr add 10.233.0.1/24 dev \(interface) "
+                  + "&& ip link set \(peer) up && ip link set \(interface) up")
+    }
+
+    override func tearDown() {
+        if !interface.isEmpty { _ = try? shell("ip link del \(interface)") }
+    }
+
+    @discardableResult
+    private func shell(_ command: String) throws -> String {
+        let scratch = PounceProcess.temporaryDirectory()
+        let status = system("(\(command)) > '\(scratch)/out' 2>&1")
+        let output = PounceProcess.read(scratch + "/out")
+        guard status == 0 else { throw HarnessError("\(command): \(output)") }
+        return output
+    }
+
+    private func holdsVIP() -> Bool {
+        ((try? shell("ip -4 addr show dev \(interface)")) ?? "").contains("10.233.0.99/32")
+    }
+
+    private func waitUntil(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    func testAloneItBecomesMasterAndReportsItEverywhere() throws {
+        try makeLink()
+        let backend = try TestBackend(name: "b1")
+        let dir = PounceProcess.temporaryDirectory()
+        let healthy = dir + "/healthy"
+        let notifyLog = dir + "/notify.log"
+        PounceProcess.write("", to: healthy)
+        PounceProcess.write("#!/bin/sh\necho \"$*\" >> \(notifyLog)\n", to: dir + "/notify.sh")
+        PounceProcess.write("#!/bin/sh\necho stopped >> \(notifyLog)\n", to: dir + "/stop.sh")
+        chmod(dir + "/notify.sh", 0o755)
+        chmod(dir + "/stop.sh", 0o755)
+        // A copy of the address left behind by a killed predecessor.
+        try shell("ip addr add 10.233.0.99/32 dev \(interface)")
+
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            Control "\(dir)/ctl"
+            ListenHTTP "web"
+                Address 127.0.0.1
+                Port {PORT}
+                Service "status"
+                    URL "^/status"
+                    Stats
+                End
+                Service "metrics"
+                    URL "^/metrics"
+                    Metrics
+                End
+                Service "app"
+                    Backend
+                        Address 127.0.0.1
+                        Port \(backend.port)
+                    End
+                End
+            End
+            VRRP "edge"
+                Interface "\(interface)"
+                VirtualRouterID 77
+                Priority 150
+                Version 3
+                AdvertInterval 20
+                VirtualAddress "10.233.0.99/32"
+                Notify "\(dir)/notify.sh"
+                NotifyStop "\(dir)/stop.sh"
+                Track File "\(healthy)" Weight 5 Interval 1
+                Track Listener "web" Weight 0 Interval 1
+                Track Backends "app" 1 Weight -20 Interval 1
+            End
+            """)
+        XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) removing VIPs"), p.log)
+        // v3 at 0.2 s: Master_Down_Interval = 0.6 s + skew.
+        XCTAssertTrue(waitUntil(5) { holdsVIP() }, p.log)
+        XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) Entering MASTER STATE"), p.log)
+        XCTAssertTrue(waitUntil(3) { PounceProcess.read(notifyLog).contains("INSTANCE edge MASTER 155") },
+                      PounceProcess.read(notifyLog))
+
+        let status = try shell("curl -s --unix-socket \(dir)/ctl http://localhost/vrrp")
+        for member in [#""name":"edge""#, #""state":"MASTER""#, #""priority":155"#, #""base_priority":150"#,
+                       #""holds_addresses":true"#, #""master":"10.233.0.1""#, #""interface":"\#(interface)""#] {
+            XCTAssertTrue(status.contains(member), "\(member) in \(status)")
+        }
+
+        let metrics = try shell("curl -s http://127.0.0.1:\(p.port)/metrics")
+        XCTAssertTrue(metrics.contains(#"pounce_vrrp_state{instance="edge",pounce_vrrp_state="MASTER"} 1"#), metrics)
+        XCTAssertTrue(metrics.contains(#"pounce_vrrp_priority{instance="edge",type="effective"} 155"#), metrics)
+        // Pound's own families stay as they were, and the scrape parses with the parser
+        // MetricsTests uses; Pounce's families are among what it reads.
+        XCTAssertTrue(metrics.contains("pound_listener_enabled"))
+        if system("python3 -c 'import prometheus_client' 2>/dev/null") == 0 {
+            PounceProcess.write(metrics, to: dir + "/scrape.txt")
+            let names = try shell("""
+                python3 -c 'import sys; from prometheus_client.parser import text_string_to_metric_families as f; print(" ".join(m.name for m in f(open(sys.argv[1]).read())))' \(dir)/scrape.txt
+                """)
+            for family in ["pounce_vrrp_state", "pounce_vrrp_priority", "pounce_vrrp_transitions", "pounce_vrrp_adverts"] {
+                XCTAssertTrue(names.split(separator: " ").contains { $0.trimmingCharacters(in: .whitespacesAndNewlines) == family },
+                              "\(family) not parsed: \(names)")
+            }
+        }
+
+        if let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }) {
+            let dom = try shell("\(chromium) --headless=new --no-sandbox --disable-gpu --no-first-run "
+                                + "--user-data-dir=\(PounceProcess.temporaryDirectory()) --virtual-time-budget=3000 "
+                                + "--dump-dom http://127.0.0.1:\(p.port)/status 2>/dev/null")
+            XCTAssertTrue(dom.contains(">VRRP<"), String(dom.prefix(2000)))
+            XCTAssertTrue(dom.contains("class=\"vrrp\""), String(dom.prefix(2000)))
+            XCTAssertTrue(dom.contains(">MASTER<"), String(dom.prefix(2000)))
+        }
+
+        // The tracked file goes away: its +5 goes with it.
+        unlink(healthy)
+        XCTAssertTrue(waitUntil(4) {
+            ((try? shell("curl -s --unix-socket \(dir)/ctl http://localhost/vrrp")) ?? "").contains(#""priority":150"#)
+        })
+        XCTAssertTrue(p.waitForLog("Track File \"\(healthy)\" failed, priority 150"), p.log)
+
+        // SIGTERM: priority 0, the address released, the stop hook run, exit 0.
+        XCTAssertEqual(p.stop(signal: SIGTERM), 0, p.log)
+        XCTAssertFalse(holdsVIP(), p.log)
+        XCTAssertTrue(p.log.contains("VRRP_Instance(edge) sent 0 priority"), p.log)
+        XCTAssertTrue(PounceProcess.read(notifyLog).contains("stopped"), PounceProcess.read(notifyLog))
+        XCTAssertTrue(PounceProcess.read(notifyLog).contains("INSTANCE edge STOP"), PounceProcess.read(notifyLog))
+    }
+
+    func testAnInterfaceThatDoesNotExistStopsTheStart() throws {
+        let dir = PounceProcess.temporaryDirectory()
+        PounceProcess.write("""
+            ListenHTTP
+                Address 127.0.0.1
+                Port \(FreePort.next())
+            End
+            VRRP
+                Interface "nosuch0"
+                VirtualRouterID 9
+                VirtualAddress "10.233.0.98"
+            End
+
+            """, to: dir + "/pound.cfg")
+        let r = PounceProcess.run(["-e", "-f", "pound.cfg"], in: dir)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("pound.cfg:5.1-9.3: VRRP VI_1: "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("nosuch0"), r.stderr)
+    }
+}
