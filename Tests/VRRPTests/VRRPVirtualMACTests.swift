@@ -202,6 +202,29 @@ struct VRRPVirtualMACTests {
         }
     }
 
+    /// Unicast adverts leave through the macvlan too (it has no route of its own: the kernel takes
+    /// the peer as on-link for the bound socket and resolves it from there).
+    @Test func unicastAdvertsLeaveWithTheVirtualMAC() throws {
+        try withVeth {
+            let listener = try openListener("pvm1")
+            defer { close(listener) }
+            var unicast = settings(interface: "pvm0", priority: 150)
+            unicast.unicastPeers = [IPv4Address(10, 232, 0, 2)]
+            let log = LogLines()
+            let router = VRRPRouter(settings: unicast, log: { log.append($0, $1) }, onTransition: { _, _ in })
+            try router.start()
+            defer { router.stop() }
+            #expect(waitFor { router.status.state == .master })
+            let adverts = drain(listener, milliseconds: 400).filter(isVRRP)
+            #expect(adverts.count >= 2)
+            for advert in adverts {
+                #expect(Array(advert[6..<12]) == vmac)
+                #expect(Array(advert[30..<34]) == [10, 232, 0, 2])
+            }
+            #expect(log.errors.isEmpty, "\(log.errors)")
+        }
+    }
+
     /// A master elsewhere with the same virtual MAC: the kernel hands its adverts to our macvlan of
     /// that MAC only (not to pvm1), so the backup must listen there.
     @Test func backupHearsAMasterThatUsesTheSameVirtualMAC() throws {
