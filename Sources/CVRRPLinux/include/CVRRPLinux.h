@@ -16,6 +16,7 @@
 #include <netpacket/packet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_link.h>
 
 /// The interface's hardware address (6 bytes) via SIOCGIFHWADDR.
 static inline int cvrrp_interface_hwaddr(int fd, const char *name, uint8_t *mac) {
@@ -114,6 +115,89 @@ static inline int cvrrp_netlink_address_request(void *buffer, size_t capacity, i
         memcpy(RTA_DATA(rta), &address, 4);
         header->nlmsg_len = NLMSG_ALIGN(header->nlmsg_len) + RTA_SPACE(4);
     }
+    return (int)header->nlmsg_len;
+}
+
+/// Appends one attribute (type, payload) at the message's aligned end; 0, or -ENOBUFS.
+static inline int cvrrp_netlink_put(struct nlmsghdr *header, size_t capacity, unsigned short type,
+                                    const void *data, size_t length) {
+    size_t offset = NLMSG_ALIGN(header->nlmsg_len);
+    if (offset + RTA_SPACE(length) > capacity) return -ENOBUFS;
+    struct rtattr *rta = (struct rtattr *)((char *)header + offset);
+    rta->rta_type = type;
+    rta->rta_len = (unsigned short)RTA_LENGTH(length);
+    if (length) memcpy(RTA_DATA(rta), data, length);
+    header->nlmsg_len = (uint32_t)(offset + RTA_SPACE(length));
+    return 0;
+}
+
+/// Opens a nested attribute; close it with cvrrp_netlink_nest_end. NULL when it does not fit.
+static inline struct rtattr *cvrrp_netlink_nest_begin(struct nlmsghdr *header, size_t capacity, unsigned short type) {
+    struct rtattr *nest = (struct rtattr *)((char *)header + NLMSG_ALIGN(header->nlmsg_len));
+    if (cvrrp_netlink_put(header, capacity, type, NULL, 0) < 0) return NULL;
+    return nest;
+}
+
+static inline void cvrrp_netlink_nest_end(struct nlmsghdr *header, struct rtattr *nest) {
+    nest->rta_len = (unsigned short)((char *)header + header->nlmsg_len - (char *)nest);
+}
+
+/// An RTM_NEWLINK/RTM_DELLINK header with its ifinfomsg; the caller appends attributes.
+static inline struct nlmsghdr *cvrrp_netlink_link_header(void *buffer, size_t capacity, uint16_t type, uint16_t flags,
+                                                         uint32_t sequence, int ifindex) {
+    if (capacity < NLMSG_SPACE(sizeof(struct ifinfomsg))) return NULL;
+    memset(buffer, 0, NLMSG_SPACE(sizeof(struct ifinfomsg)));
+    struct nlmsghdr *header = (struct nlmsghdr *)buffer;
+    header->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+    header->nlmsg_type = type;
+    header->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+    header->nlmsg_seq = sequence;
+    struct ifinfomsg *ifi = (struct ifinfomsg *)NLMSG_DATA(header);
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = ifindex;
+    return header;
+}
+
+/// `ip link add link <parent> name <name> address <mac> type macvlan mode private` (left down).
+/// Returns the length, or -ENOBUFS / -EINVAL.
+static inline int cvrrp_netlink_macvlan_request(void *buffer, size_t capacity, uint32_t sequence, const char *name,
+                                                int parent, const uint8_t *mac) {
+    size_t nameLength = strlen(name);
+    if (nameLength == 0 || nameLength >= IFNAMSIZ) return -EINVAL;
+    struct nlmsghdr *header = cvrrp_netlink_link_header(buffer, capacity, RTM_NEWLINK,
+                                                        NLM_F_CREATE | NLM_F_EXCL, sequence, 0);
+    if (!header) return -ENOBUFS;
+    uint32_t link = (uint32_t)parent;
+    uint32_t mode = MACVLAN_MODE_PRIVATE;
+    static const char kind[] = "macvlan";
+    if (cvrrp_netlink_put(header, capacity, IFLA_IFNAME, name, nameLength + 1) < 0) return -ENOBUFS;
+    if (cvrrp_netlink_put(header, capacity, IFLA_LINK, &link, 4) < 0) return -ENOBUFS;
+    if (cvrrp_netlink_put(header, capacity, IFLA_ADDRESS, mac, 6) < 0) return -ENOBUFS;
+    struct rtattr *info = cvrrp_netlink_nest_begin(header, capacity, IFLA_LINKINFO);
+    if (!info) return -ENOBUFS;
+    if (cvrrp_netlink_put(header, capacity, IFLA_INFO_KIND, kind, sizeof(kind)) < 0) return -ENOBUFS;
+    struct rtattr *data = cvrrp_netlink_nest_begin(header, capacity, IFLA_INFO_DATA);
+    if (!data) return -ENOBUFS;
+    if (cvrrp_netlink_put(header, capacity, IFLA_MACVLAN_MODE, &mode, 4) < 0) return -ENOBUFS;
+    cvrrp_netlink_nest_end(header, data);
+    cvrrp_netlink_nest_end(header, info);
+    return (int)header->nlmsg_len;
+}
+
+/// `ip link set <ifindex> up` (up != 0) or down. Returns the length, or -ENOBUFS.
+static inline int cvrrp_netlink_link_up_request(void *buffer, size_t capacity, uint32_t sequence, int ifindex, int up) {
+    struct nlmsghdr *header = cvrrp_netlink_link_header(buffer, capacity, RTM_NEWLINK, 0, sequence, ifindex);
+    if (!header) return -ENOBUFS;
+    struct ifinfomsg *ifi = (struct ifinfomsg *)NLMSG_DATA(header);
+    ifi->ifi_flags = up ? IFF_UP : 0;
+    ifi->ifi_change = IFF_UP;
+    return (int)header->nlmsg_len;
+}
+
+/// `ip link del <ifindex>`. Returns the length, or -ENOBUFS.
+static inline int cvrrp_netlink_link_delete_request(void *buffer, size_t capacity, uint32_t sequence, int ifindex) {
+    struct nlmsghdr *header = cvrrp_netlink_link_header(buffer, capacity, RTM_DELLINK, 0, sequence, ifindex);
+    if (!header) return -ENOBUFS;
     return (int)header->nlmsg_len;
 }
 

@@ -5,12 +5,19 @@ import Glibc
 /// The file descriptors a running router owns besides its NIO channels; Sendable so the router can
 /// hand them to its loop and close them after it.
 struct VRRPLinuxResources: Sendable {
+    /// Where the instance speaks: the configured interface, or its macvlan with `useVirtualMAC`.
     let interface: VRRPLinuxInterface
     var netlink: VRRPNetlink
     let senderFD: Int32
     let packetFD: Int32
+    var virtualMAC: VRRPVirtualMAC? = nil
 
-    func close() {
+    /// Last, after the loop has stopped: deleting the macvlan takes its VIPs with it.
+    func close(log: (_ isError: Bool, _ message: String) -> Void = { _, _ in }) {
+        if let virtualMAC {
+            var netlink = self.netlink
+            virtualMAC.remove(netlink: &netlink, log: log)
+        }
         netlink.close()
         _ = Glibc.close(senderFD)
         _ = Glibc.close(packetFD)
@@ -18,7 +25,8 @@ struct VRRPLinuxResources: Sendable {
 }
 
 /// `VRRPHost` on Linux: netlink for the addresses, the IP_HDRINCL socket for adverts, AF_PACKET
-/// for GARP. Failures are logged, not thrown: the state machine has moved on either way, and
+/// for GARP, all on `resources.interface` (with a virtual MAC, the macvlan, whose MAC is then the
+/// GARP's sender). Failures are logged, not thrown: the state machine has moved on either way, and
 /// keepalived too keeps running when one `ip addr` or send fails.
 final class VRRPLinuxHost: VRRPHost {
     private var resources: VRRPLinuxResources

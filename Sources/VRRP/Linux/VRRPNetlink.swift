@@ -4,7 +4,8 @@ import CVRRPLinux
 import Glibc
 #endif
 
-/// RTM_NEWADDR / RTM_DELADDR over NETLINK_ROUTE: what `ip addr add/del` does, without the process.
+/// RTM_NEWADDR / RTM_DELADDR over NETLINK_ROUTE: what `ip addr add/del` does, without the process
+/// (and the link requests of `VRRPVirtualMAC`).
 /// Blocking with a 1 s receive timeout; the kernel answers at once.
 struct VRRPNetlink: Sendable {
     let fd: Int32
@@ -40,15 +41,24 @@ struct VRRPNetlink: Sendable {
         return true
     }
 
-    /// Sends one request and returns the kernel's errno for it (0 = done).
+    /// Sends one address request and returns the kernel's errno for it (0 = done).
     private mutating func request(add: Bool, _ address: VRRPVirtualAddress, _ index: Int32) throws(VRRPRouterError) -> Int32 {
+        try request { buffer, seq in
+            cvrrp_netlink_address_request(
+                buffer.baseAddress, buffer.count, add ? 1 : 0, seq, index, address.address.value.bigEndian,
+                address.prefixLength)
+        }
+    }
+
+    /// Builds one request with `build` (into a zeroed buffer, with the sequence number to use; it
+    /// returns the length or -errno), sends it and returns the kernel's errno for it (0 = done).
+    mutating func request(
+        _ build: (UnsafeMutableRawBufferPointer, UInt32) -> Int32
+    ) throws(VRRPRouterError) -> Int32 {
         sequence &+= 1
         let seq = sequence
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let length = buffer.withUnsafeMutableBytes {
-            cvrrp_netlink_address_request(
-                $0.baseAddress, $0.count, add ? 1 : 0, seq, index, address.address.value.bigEndian, address.prefixLength)
-        }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let length = buffer.withUnsafeMutableBytes { build($0, seq) }
         guard length > 0 else { throw .system(operation: "netlink request", errno: -length) }
         var kernel = sockaddr_nl()
         kernel.nl_family = sa_family_t(AF_NETLINK)

@@ -9,7 +9,6 @@ public enum VRRPRouterError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Raw, packet and netlink sockets need CAP_NET_RAW / CAP_NET_ADMIN.
     case permissionDenied(operation: String)
     case system(operation: String, errno: Int32)
-    case virtualMACUnsupported
     case alreadyStarted
 
     public var description: String {
@@ -18,7 +17,6 @@ public enum VRRPRouterError: Error, Sendable, Hashable, CustomStringConvertible 
         case .noIPv4Address(let name): "interface \(name) has no IPv4 address"
         case .permissionDenied(let operation): "\(operation): permission denied (VRRP needs root or CAP_NET_RAW and CAP_NET_ADMIN)"
         case .system(let operation, let code): "\(operation): \(String(cString: strerror(code)))"
-        case .virtualMACUnsupported: "VirtualMAC is not supported yet"
         case .alreadyStarted: "the VRRP router is already started"
         }
     }

@@ -48,8 +48,9 @@ public final class VRRPRouter: Sendable {
 
     private var prefix: String { "VRRP_Instance(\(settings.name))" }
 
-    /// Opens the sockets, resolves the interface, removes stale VIPs left by an earlier run, starts
-    /// the loop and the state machine. Throws `VRRPRouterError`.
+    /// Opens the sockets, resolves the interface, removes stale VIPs left by an earlier run, creates
+    /// the macvlan with `useVirtualMAC`, starts the loop and the state machine. Throws
+    /// `VRRPRouterError`.
     public func start() throws {
         try phase.withLockedValue { phase in
             guard case .idle = phase else { throw VRRPRouterError.alreadyStarted }
@@ -58,23 +59,38 @@ public final class VRRPRouter: Sendable {
     }
 
     private func launch() throws -> Running {
-        if settings.useVirtualMAC { throw VRRPRouterError.virtualMACUnsupported }
-        let interface = try VRRPLinuxInterface.resolve(settings.interface)
+        let base = try VRRPLinuxInterface.resolve(settings.interface)
         var netlink = try VRRPNetlink()
         var opened: [Int32] = []
         var resources: VRRPLinuxResources?
+        var virtualMAC: VRRPVirtualMAC?
+        let prefix = self.prefix
+        let log = self.log
         do {
-            // keepalived removes what a killed predecessor left behind before anything else.
+            // keepalived removes what a killed predecessor left behind before anything else. With a
+            // virtual MAC the VIPs live on the macvlan, which is created afresh below.
             var removed: [VRRPVirtualAddress] = []
-            for address in settings.virtualAddresses where try netlink.remove(address, interfaceIndex: interface.index) {
+            for address in settings.virtualAddresses where try netlink.remove(address, interfaceIndex: base.index) {
                 removed.append(address)
             }
             if !removed.isEmpty {
                 log(false, "\(prefix) removing VIPs: \(removed.map(\.description).joined(separator: " "))")
             }
-            guard let source = settings.sourceAddress ?? VRRPLinuxInterface.firstIPv4Address(of: interface.name) else {
-                throw VRRPRouterError.noIPv4Address(interface.name)
+            guard let source = settings.sourceAddress ?? VRRPLinuxInterface.firstIPv4Address(of: base.name) else {
+                throw VRRPRouterError.noIPv4Address(base.name)
             }
+            if settings.useVirtualMAC {
+                let created = try VRRPVirtualMAC.create(
+                    on: base, virtualRouterID: settings.virtualRouterID, netlink: &netlink
+                ) { log($0, "\(prefix) \($1)") }
+                virtualMAC = created
+                let mac = created.link.hardwareAddress.map { hex2($0) }.joined(separator: ":")
+                log(false, "\(prefix) using \(created.link.name) (\(mac)) on \(base.name)")
+            }
+            // keepalived (without vmac_xmit_base) sends and receives on the macvlan: an advert from
+            // a peer with the same virtual MAC as source is delivered by the kernel to the local
+            // macvlan of that MAC only, never to the base interface.
+            let interface = virtualMAC?.link ?? base
             let receiver = try VRRPLinuxSockets.openReceiver(protocol: VRRPPacket.ipProtocol, interface: interface)
             opened.append(receiver)
             var ahReceiver: Int32?
@@ -87,12 +103,14 @@ public final class VRRPRouter: Sendable {
             opened.append(sender)
             let packet = try VRRPLinuxSockets.openPacketSender()
             opened.append(packet)
-            let owned = VRRPLinuxResources(interface: interface, netlink: netlink, senderFD: sender, packetFD: packet)
+            let owned = VRRPLinuxResources(
+                interface: interface, netlink: netlink, senderFD: sender, packetFD: packet, virtualMAC: virtualMAC)
             resources = owned
             return try run(resources: owned, receiver: receiver, ahReceiver: ahReceiver, source: source)
         } catch {
             // Once `run` is called it closes everything itself when it fails.
             if resources == nil {
+                virtualMAC?.remove(netlink: &netlink) { log($0, "\(prefix) \($1)") }
                 netlink.close()
                 for fd in opened { closeDescriptor(fd) }
             }
@@ -143,7 +161,7 @@ public final class VRRPRouter: Sendable {
             if let mainChannel { try? mainChannel.close().wait() } else { closeDescriptor(receiver) }
             if let ahChannel { try? ahChannel.close().wait() } else if let ahReceiver { closeDescriptor(ahReceiver) }
             try? group.syncShutdownGracefully()
-            resources.close()
+            resources.close { log($0, "\(self.prefix) \($1)") }
             throw error
         }
     }
@@ -182,8 +200,13 @@ public final class VRRPRouter: Sendable {
         let shutdown = DispatchSemaphore(value: 0)
         running.group.shutdownGracefully(queue: .global()) { _ in shutdown.signal() }
         _ = shutdown.wait(timeout: .now() + .milliseconds(200))
-        running.resources.close()
+        running.resources.close { log($0, "\(prefix) \($1)") }
     }
+}
+
+private func hex2(_ byte: UInt8) -> String {
+    let digits = Array("0123456789abcdef")
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
 }
 
 /// Hands the AH socket's packets to the main channel's handler (same loop), so one state machine

@@ -37,7 +37,8 @@ public struct VRRPRouterSettings: Sendable, Hashable {
     /// nil = the interface's first IPv4 address.
     public var sourceAddress: IPv4Address?
     public var authentication: VRRPAuthSetting
-    /// keepalived's use_vmac (not supported yet: `VRRPRouter.start()` refuses it).
+    /// keepalived's use_vmac: speak through a macvlan `vrrp.<VRID>` with MAC 00:00:5e:00:01:<VRID>
+    /// (see `VRRPVirtualMAC`).
     public var useVirtualMAC: Bool
     /// keepalived's garp_master_repeat: GARPs per burst.
     public var garpRepeat: Int
