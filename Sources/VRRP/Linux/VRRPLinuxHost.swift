@@ -43,19 +43,25 @@ final class VRRPLinuxHost: VRRPHost {
     private var prefix: String { "VRRP_Instance(\(name))" }
 
     func addVirtualAddresses(_ addresses: [VRRPVirtualAddress]) {
-        for address in addresses {
-            do {
-                try resources.netlink.add(address, interfaceIndex: resources.interface.index)
-            } catch {
-                log(true, "\(prefix) \(error)")
-            }
+        changeAddresses(addresses) { netlink, address, index in
+            try netlink.add(address, interfaceIndex: index)
         }
     }
 
     func removeVirtualAddresses(_ addresses: [VRRPVirtualAddress]) {
+        changeAddresses(addresses) { netlink, address, index in
+            _ = try netlink.remove(address, interfaceIndex: index)
+        }
+    }
+
+    /// One netlink request per address; a failure is logged and the others still go ahead.
+    private func changeAddresses(
+        _ addresses: [VRRPVirtualAddress],
+        _ change: (inout VRRPNetlink, VRRPVirtualAddress, Int32) throws -> Void
+    ) {
         for address in addresses {
             do {
-                try resources.netlink.remove(address, interfaceIndex: resources.interface.index)
+                try change(&resources.netlink, address, resources.interface.index)
             } catch {
                 log(true, "\(prefix) \(error)")
             }
