@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -100,19 +101,55 @@ import Testing
         #expect(rig.handler.state == .master)
     }
 
-    @Test func shutdownAsMasterSendsPriorityZeroAndRemovesVIPs() throws {
+    @Test func shutdownAsMasterSendsPriorityZeroAndReleasesAfterTheHandoverLimit() throws {
         let rig = try HandlerRig(rigSettings(.v2, priority: 103))
         rig.becomeMaster()
+        let closed = NIOLockedValueBox(false)
+        rig.channel.closeFuture.whenComplete { _ in closed.withLockedValue { $0 = true } }
         rig.command(.shutdown)
         #expect(rig.handler.state == .initialize)
         #expect(rig.host.advertPriorities.last == 0)
-        #expect(rig.host.calls.last == .remove([rigVIP]))
         #expect(rig.log.count(containing: "VRRP_Instance(VI_1) sent 0 priority") == 1)
+        // The addresses stay while no successor has spoken: one v2 interval plus 0.5 s.
+        #expect(rig.handler.handoverLimit == .milliseconds(1_500))
+        #expect(rig.handler.status.holdsAddresses)
+        #expect(rig.host.calls.last != .remove([rigVIP]))
+        rig.advance(milliseconds: 1_499)
+        #expect(rig.host.calls.last != .remove([rigVIP]))
+        #expect(!closed.withLockedValue { $0 })
+        rig.advance(milliseconds: 1)
+        #expect(rig.host.calls.last == .remove([rigVIP]))
+        #expect(!rig.handler.status.holdsAddresses)
         #expect(rig.log.count(containing: "removing VIPs") == 1)
-        // No timer outlives the shutdown.
+        #expect(closed.withLockedValue { $0 })
+        // No timer outlives the shutdown: no advert, no GARP burst.
         let calls = rig.host.calls.count
         rig.advance(milliseconds: 10_000)
         #expect(rig.host.calls.count == calls)
+    }
+
+    @Test func shutdownReleasesAsSoonAsTheSuccessorAdvertises() throws {
+        let rig = try HandlerRig(rigSettings(.v2, priority: 103))
+        rig.becomeMaster()
+        rig.command(.shutdown)
+        rig.advance(milliseconds: 600)
+        // A stale advert of ours or a goodbye does not count; the successor's first advert does.
+        try rig.receive(peerAdvert(rigSettings(.v2), priority: 0))
+        #expect(rig.handler.status.holdsAddresses)
+        try rig.receive(peerAdvert(rigSettings(.v2), priority: 102))
+        #expect(rig.host.calls.last == .remove([rigVIP]))
+        #expect(rig.handler.status.masterAddress == rigLB2)
+        #expect(!rig.channel.isActive)
+        #expect(rig.host.advertPriorities.filter { $0 == 0 }.count == 1)
+    }
+
+    @Test func shutdownAsBackupClosesAtOnce() throws {
+        let rig = try HandlerRig(rigSettings(.v3, priority: 100))
+        rig.command(.start)
+        rig.command(.shutdown)
+        #expect(rig.handler.state == .initialize)
+        #expect(rig.host.adverts.isEmpty)
+        #expect(!rig.channel.isActive)
     }
 
     @Test func faultGivesUpTheVIPAndRecovers() throws {

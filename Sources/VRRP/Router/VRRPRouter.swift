@@ -177,8 +177,9 @@ public final class VRRPRouter: Sendable {
         channel?.pipeline.fireUserInboundEventTriggered(VRRPRouterCommand.updateTracking(priority: priority, fault: fault))
     }
 
-    /// Graceful stop: a master sends priority 0 and removes its VIPs; then the loop stops. Blocks
-    /// for at most about a second; idempotent. Must not be called on the router's own loop.
+    /// Graceful stop: a master sends priority 0 and removes its VIPs once its successor has
+    /// announced itself (`VRRPRouterHandler.handoverLimit` at most); then the loop stops. Blocks
+    /// for at most that long plus a second; idempotent. Must not be called on the router's own loop.
     public func stop() {
         let running: Running? = phase.withLockedValue { phase in
             defer { phase = .stopped }
@@ -189,13 +190,17 @@ public final class VRRPRouter: Sendable {
         let done = DispatchSemaphore(value: 0)
         let channel = running.channel
         let authenticationChannel = running.authenticationChannel
-        channel.eventLoop.execute {
-            channel.pipeline.fireUserInboundEventTriggered(VRRPRouterCommand.shutdown)
+        // The handler closes the channel when it is done (after the handover for a master).
+        channel.closeFuture.whenComplete { _ in
             authenticationChannel?.close(promise: nil)
-            channel.close().whenComplete { _ in done.signal() }
+            done.signal()
         }
-        if done.wait(timeout: .now() + .milliseconds(800)) == .timedOut {
+        channel.pipeline.fireUserInboundEventTriggered(VRRPRouterCommand.shutdown)
+        let limit = settings.version == .v2
+            ? Int(settings.advertInterval) * 1000 : Int(settings.advertInterval) * 10
+        if done.wait(timeout: .now() + .milliseconds(limit + 1500)) == .timedOut {
             log(true, "\(prefix) stop: the VRRP loop did not finish in time")
+            channel.close(promise: nil)
         }
         let shutdown = DispatchSemaphore(value: 0)
         running.group.shutdownGracefully(queue: .global()) { _ in shutdown.signal() }

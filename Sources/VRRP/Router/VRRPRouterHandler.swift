@@ -39,6 +39,10 @@ public final class VRRPRouterHandler: ChannelInboundHandler {
     private var lastDiscardLog: [VRRPDiscardReason: VRRPInstant] = [:]
     private var lastAddressListLog: VRRPInstant?
     private var lastElectionLog: VRRPInstant?
+    /// A stopping master keeps its addresses until the new master's first advert (at most
+    /// `handoverLimit`): the proxy behind them still serves during the peer's skew time, so
+    /// clients see no gap between the goodbye and the new master's GARPs.
+    private var handover: Scheduled<Void>?
     public private(set) var status: VRRPStatus
 
     static let discardLogInterval = VRRPDuration.seconds(10)
@@ -74,6 +78,8 @@ public final class VRRPRouterHandler: ChannelInboundHandler {
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         cancelAllTimers()
+        handover?.cancel()
+        handover = nil
         self.context = nil
     }
 
@@ -93,10 +99,54 @@ public final class VRRPRouterHandler: ChannelInboundHandler {
         case .updateTracking(let priority, let fault):
             updateTracking(priority: priority, fault: fault)
         case .shutdown:
-            feed(.shutdown)
-            cancelAllTimers()
-            mastership += 1
+            shutdown()
         }
+    }
+
+    // MARK: - Shutdown
+
+    /// How long a stopping master waits for its successor: the peer takes over after its skew
+    /// time, below one advert interval, and announces itself first.
+    public var handoverLimit: VRRPDuration {
+        machine.advertisementInterval + .milliseconds(500)
+    }
+
+    /// Priority 0 goes out at once; a master's addresses follow after the handover. The channel
+    /// closes when all is done, which is what `VRRPRouter.stop()` waits for.
+    private func shutdown() {
+        let wasMaster = machine.state == .master
+        let actions = machine.handle(.shutdown, at: now)
+        cancelAllTimers()
+        mastership += 1
+        guard wasMaster, let context else {
+            perform(actions)
+            publish()
+            finish()
+            return
+        }
+        perform(actions.filter { $0 != .removeVirtualAddresses })
+        publish()
+        log(false, "\(prefix) keeping VIPs until the new master announces itself")
+        let limit = handoverLimit
+        handover = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline(now + limit)) {
+            self.log(false, "\(self.prefix) no new master within \(limit.microseconds / 1000) ms")
+            self.releaseAfterHandover()
+        }
+    }
+
+    private func releaseAfterHandover() {
+        guard let pending = handover else { return }
+        handover = nil
+        pending.cancel()
+        log(false, "\(prefix) removing VIPs: \(addressList)")
+        host.removeVirtualAddresses(settings.virtualAddresses)
+        status.holdsAddresses = false
+        publish()
+        finish()
+    }
+
+    private func finish() {
+        context?.close(promise: nil)
     }
 
     // MARK: - Inputs
@@ -129,6 +179,14 @@ public final class VRRPRouterHandler: ChannelInboundHandler {
             publish()
         case .accepted(let packet, let source, let addressListMatches):
             status.advertsReceived += 1
+            if handover != nil {
+                // Stopping: the first advert of a live router is the successor taking over.
+                if packet.priority > 0 {
+                    status.masterAddress = source
+                    releaseAfterHandover()
+                }
+                return
+            }
             if !addressListMatches, lastAddressListLog.map({ now < $0 + Self.discardLogInterval }) != true {
                 // RFC 3768/5798 §7.1: the list may be checked, a mismatch logged; the advert still counts.
                 lastAddressListLog = now
