@@ -51,8 +51,10 @@ final class VRRPSingleNodeTests: XCTestCase {
         let backend = try TestBackend(name: "b1")
         let dir = PounceProcess.temporaryDirectory()
         let healthy = dir + "/healthy"
+        let scripted = dir + "/scripted"
         let notifyLog = dir + "/notify.log"
         PounceProcess.write("", to: healthy)
+        PounceProcess.write("", to: scripted)
         PounceProcess.write("#!/bin/sh\necho \"$*\" >> \(notifyLog)\n", to: dir + "/notify.sh")
         PounceProcess.write("#!/bin/sh\necho stopped >> \(notifyLog)\n", to: dir + "/stop.sh")
         chmod(dir + "/notify.sh", 0o755)
@@ -94,24 +96,26 @@ final class VRRPSingleNodeTests: XCTestCase {
                 Track File "\(healthy)" Weight 5 Interval 1
                 Track Listener "web" Weight 0 Interval 1
                 Track Backends "app" 1 Weight -20 Interval 1
+                Track LoopLag 200 Weight -30 Interval 1
+                Track Script "test -f '\(scripted)'" Weight 3 Interval 1 Timeout 1
             End
             """)
         XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) removing VIPs"), p.log)
         // v3 at 0.2 s: Master_Down_Interval = 0.6 s + skew.
         XCTAssertTrue(waitUntil(5) { holdsVIP() }, p.log)
         XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) Entering MASTER STATE"), p.log)
-        XCTAssertTrue(waitUntil(3) { PounceProcess.read(notifyLog).contains("INSTANCE edge MASTER 155") },
+        XCTAssertTrue(waitUntil(3) { PounceProcess.read(notifyLog).contains("INSTANCE edge MASTER 158") },
                       PounceProcess.read(notifyLog))
 
         let status = try shell("curl -s --unix-socket \(dir)/ctl http://localhost/vrrp")
-        for member in [#""name":"edge""#, #""state":"MASTER""#, #""priority":155"#, #""base_priority":150"#,
+        for member in [#""name":"edge""#, #""state":"MASTER""#, #""priority":158"#, #""base_priority":150"#,
                        #""holds_addresses":true"#, #""master":"10.233.0.1""#, #""interface":"\#(interface)""#] {
             XCTAssertTrue(status.contains(member), "\(member) in \(status)")
         }
 
         let metrics = try shell("curl -s http://127.0.0.1:\(p.port)/metrics")
         XCTAssertTrue(metrics.contains(#"pounce_vrrp_state{instance="edge",pounce_vrrp_state="MASTER"} 1"#), metrics)
-        XCTAssertTrue(metrics.contains(#"pounce_vrrp_priority{instance="edge",type="effective"} 155"#), metrics)
+        XCTAssertTrue(metrics.contains(#"pounce_vrrp_priority{instance="edge",type="effective"} 158"#), metrics)
         // Pound's own families stay as they were, and the scrape parses with the parser
         // MetricsTests uses; Pounce's families are among what it reads.
         XCTAssertTrue(metrics.contains("pound_listener_enabled"))
@@ -137,12 +141,20 @@ final class VRRPSingleNodeTests: XCTestCase {
             XCTAssertTrue(dom.contains(">MASTER<"), String(dom.prefix(2000)))
         }
 
-        // The tracked file goes away: its +5 goes with it.
+        // The tracked file goes away: its +5 goes with it; then the script's +3.
         unlink(healthy)
+        XCTAssertTrue(waitUntil(4) {
+            ((try? shell("curl -s --unix-socket \(dir)/ctl http://localhost/vrrp")) ?? "").contains(#""priority":153"#)
+        })
+        XCTAssertTrue(p.waitForLog("Track File \"\(healthy)\" failed, priority 153"), p.log)
+        unlink(scripted)
         XCTAssertTrue(waitUntil(4) {
             ((try? shell("curl -s --unix-socket \(dir)/ctl http://localhost/vrrp")) ?? "").contains(#""priority":150"#)
         })
-        XCTAssertTrue(p.waitForLog("Track File \"\(healthy)\" failed, priority 150"), p.log)
+        XCTAssertTrue(p.waitForLog("failed, priority 150"), p.log)
+        // The event loops answer well within 200 ms, and the listener accepts: no other change.
+        XCTAssertFalse(p.log.contains("Track LoopLag"), p.log)
+        XCTAssertFalse(p.log.contains("Track Listener"), p.log)
 
         // SIGTERM: priority 0, the address released, the stop hook run, exit 0.
         XCTAssertEqual(p.stop(signal: SIGTERM), 0, p.log)

@@ -61,8 +61,9 @@ final class HighAvailability: Sendable {
         }
     }
 
-    /// A graceful goodbye: masters send priority 0 and release their addresses, so the peer takes
-    /// over after its skew time instead of a whole Master_Down_Interval.
+    /// A graceful goodbye: masters send priority 0, so the peer takes over after its skew time
+    /// instead of a whole Master_Down_Interval, and release their addresses once it has announced
+    /// itself. The proxy keeps serving meanwhile: it is stopped after this returns.
     func stop() {
         let loop = group.next()
         var hooks: [EventLoopFuture<Int32?>] = []
