@@ -52,9 +52,22 @@ else
   www=$RIG_RUN_DIR/www
   mkdir -p "$www"
   [ -f "$www/index.html" ] || echo "$RIG_NODE" > "$www/index.html"
-  python3 -m http.server "$backend_port" --bind 127.0.0.1 --directory "$www" \
-    > "$RIG_RUN_DIR/backend.log" 2>&1 < /dev/null &
-  echo $! > "$RIG_RUN_DIR/backend.pid"
+  # A backend of this node's previous run may not have noticed yet that its Pounce is gone.
+  if [ -f "$RIG_RUN_DIR/backend.pid" ]; then
+    kill "$(cat "$RIG_RUN_DIR/backend.pid")" 2>/dev/null || true
+    for _ in $(seq 50); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$backend_port") 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
+  # The backend lives in a session of its own, so the rig's signal to this group reaches only
+  # Pounce (which keeps serving through a graceful handover); a watcher ends it once Pounce,
+  # which this script becomes below ($$), is gone.
+  setsid sh -c '
+    python3 -m http.server "$1" --bind 127.0.0.1 --directory "$2" > "$3/backend.log" 2>&1 < /dev/null &
+    echo $! > "$3/backend.pid"
+    while kill -0 "$4" 2>/dev/null; do sleep 0.2; done
+    kill $!' sh "$backend_port" "$www" "$RIG_RUN_DIR" $$ > /dev/null 2>&1 < /dev/null &
   for _ in $(seq 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$backend_port") 2>/dev/null && break
     sleep 0.1
