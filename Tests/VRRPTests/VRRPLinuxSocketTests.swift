@@ -7,73 +7,16 @@ import Testing
 import Glibc
 #endif
 
-private let isRoot = getuid() == 0
 private let needsRoot = "needs root: creates a veth pair (pvt0/pvt1) and opens raw, packet and netlink sockets"
 
-/// Runs a command, returns its standard output; a failure is recorded, not thrown.
-@discardableResult
-private func sh(_ arguments: [String]) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do {
-        try process.run()
-    } catch {
-        Issue.record("cannot run \(arguments): \(error)")
-        return ""
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
-
-/// /proc/sys takes a plain write(2); Foundation's file writing replaces files, which /proc refuses.
-private func writeSysctl(_ path: String, _ value: String) {
-    let fd = open(path, O_WRONLY)
-    guard fd >= 0 else {
-        Issue.record("cannot open \(path)")
-        return
-    }
-    defer { close(fd) }
-    let written = value.withCString { write(fd, $0, strlen($0)) }
-    if written < 0 { Issue.record("cannot write \(path)") }
-}
-
-/// pvt0 (10.231.0.1/24) <-> pvt1 (10.231.0.2/24) in this namespace. Both ends accept packets
-/// from a local source address: each end's peer address is local here, so the kernel would
-/// otherwise drop the other end's packets as martians.
+/// pvt0 (10.231.0.1/24) <-> pvt1 (10.231.0.2/24).
 private func withVeth(_ body: () throws -> Void) rethrows {
-    sh(["ip", "link", "del", "pvt0"])
-    sh(["ip", "link", "add", "pvt0", "type", "veth", "peer", "name", "pvt1"])
-    defer { sh(["ip", "link", "del", "pvt0"]) }
-    sh(["ip", "addr", "add", "10.231.0.1/24", "dev", "pvt0"])
-    sh(["ip", "addr", "add", "10.231.0.2/24", "dev", "pvt1"])
-    for name in ["pvt0", "pvt1"] {
-        writeSysctl("/proc/sys/net/ipv4/conf/\(name)/accept_local", "1")
-        writeSysctl("/proc/sys/net/ipv4/conf/\(name)/rp_filter", "0")
-        sh(["ip", "link", "set", name, "up"])
-    }
-    // Let both ends come up (carrier) before anything is sent.
-    for _ in 0..<50 where !sh(["ip", "link", "show", "pvt1"]).contains("LOWER_UP") {
-        usleep(20_000)
-    }
-    try body()
+    try withVethPair("pvt0", "pvt1", subnet: "10.231.0", body)
 }
 
-/// One datagram within `milliseconds`, or nil.
+/// The first datagram `matching` accepts within `milliseconds`, or nil.
 private func receive(_ fd: Int32, milliseconds: Int32 = 2_000, matching: ([UInt8]) -> Bool = { _ in true }) -> [UInt8]? {
-    var buffer = [UInt8](repeating: 0, count: 2048)
-    let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
-    while Date() < deadline {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&entry, 1, 100) > 0 else { continue }
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0, matching(Array(buffer[0..<count])) { return Array(buffer[0..<count]) }
-    }
-    return nil
+    receivePackets(fd, milliseconds: Int(milliseconds), stop: matching).last.flatMap { matching($0) ? $0 : nil }
 }
 
 private let pvt0Address = IPv4Address(10, 231, 0, 1)
@@ -86,7 +29,7 @@ private func settings(interface: String, priority: UInt8) -> VRRPRouterSettings 
         advertInterval: 10, virtualAddresses: [testVIP], garpDelay: .zero)
 }
 
-@Suite(.serialized, .enabled(if: isRoot, "\(needsRoot)"))
+@Suite(.serialized, .enabled(if: runningAsRoot, "\(needsRoot)"))
 struct VRRPLinuxSocketTests {
     @Test func advertSentOnPvt0IsReceivedOnPvt1WithTTL255() throws {
         try withVeth {
@@ -125,11 +68,11 @@ struct VRRPLinuxSocketTests {
             var netlink = try VRRPNetlink()
             defer { netlink.close() }
             #expect(try netlink.add(testVIP, interfaceIndex: pvt0.index))
-            #expect(sh(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("inet 10.231.0.100/32"))
+            #expect(command(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("inet 10.231.0.100/32"))
             // EEXIST is not an error.
             #expect(try !netlink.add(testVIP, interfaceIndex: pvt0.index))
             #expect(try netlink.remove(testVIP, interfaceIndex: pvt0.index))
-            #expect(!sh(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("10.231.0.100"))
+            #expect(!command(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("10.231.0.100"))
             // Nor is removing what is not there.
             #expect(try !netlink.remove(testVIP, interfaceIndex: pvt0.index))
         }
@@ -158,11 +101,11 @@ struct VRRPLinuxSocketTests {
         try withVeth {
             let log = LogLines()
             // Stale VIP from a "crashed" run: start() must remove it.
-            sh(["ip", "addr", "add", "10.231.0.100/32", "dev", "pvt1"])
+            command(["ip", "addr", "add", "10.231.0.100/32", "dev", "pvt1"])
             let high = VRRPRouter(settings: settings(interface: "pvt0", priority: 150), log: { log.append($0, $1) }, onTransition: { _, _ in })
             let low = VRRPRouter(settings: settings(interface: "pvt1", priority: 100), log: { log.append($0, $1) }, onTransition: { _, _ in })
             try low.start()
-            #expect(!sh(["ip", "-4", "addr", "show", "dev", "pvt1"]).contains("10.231.0.100"))
+            #expect(!command(["ip", "-4", "addr", "show", "dev", "pvt1"]).contains("10.231.0.100"))
             #expect(log.count(containing: "VRRP_Instance(VI_pvt1) removing VIPs") == 1)
             try high.start()
             defer {
@@ -175,17 +118,17 @@ struct VRRPLinuxSocketTests {
             #expect(low.status.state == .backup)
             #expect(low.status.masterAddress == pvt0Address)
             #expect(low.status.advertsReceived > 5)
-            #expect(sh(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("inet 10.231.0.100/32"))
-            #expect(!sh(["ip", "-4", "addr", "show", "dev", "pvt1"]).contains("10.231.0.100"))
+            #expect(command(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("inet 10.231.0.100/32"))
+            #expect(!command(["ip", "-4", "addr", "show", "dev", "pvt1"]).contains("10.231.0.100"))
 
             high.stop()
             high.stop()  // idempotent
             #expect(high.status.state == .initialize)
-            #expect(!sh(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("10.231.0.100"))
+            #expect(!command(["ip", "-4", "addr", "show", "dev", "pvt0"]).contains("10.231.0.100"))
             #expect(log.count(containing: "VRRP_Instance(VI_pvt0) sent 0 priority") == 1)
             usleep(300_000)
             #expect(low.status.state == .master)
-            #expect(sh(["ip", "-4", "addr", "show", "dev", "pvt1"]).contains("inet 10.231.0.100/32"))
+            #expect(command(["ip", "-4", "addr", "show", "dev", "pvt1"]).contains("inet 10.231.0.100/32"))
             #expect(log.errors.isEmpty, "\(log.errors)")
         }
     }

@@ -7,27 +7,7 @@ import Testing
 import Glibc
 #endif
 
-private let isRoot = getuid() == 0
 private let needsRoot = "needs root: creates a veth pair (pvm0/pvm1) and a macvlan vrrp.51"
-
-@discardableResult
-private func run(_ arguments: [String]) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do {
-        try process.run()
-    } catch {
-        Issue.record("cannot run \(arguments): \(error)")
-        return ""
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
 
 private let vrid: UInt8 = 51
 private let vmac: [UInt8] = [0x00, 0x00, 0x5e, 0x00, 0x01, 0x33]
@@ -35,27 +15,9 @@ private let vmacName = "vrrp.51"
 private let pvm0Address = IPv4Address(10, 232, 0, 1)
 private let vip = VRRPVirtualAddress(address: IPv4Address(10, 232, 0, 100), prefixLength: 32)
 
-/// pvm0 (10.232.0.1/24) <-> pvm1 (10.232.0.2/24); both ends accept a local source address, as in
-/// `VRRPLinuxSocketTests` (each end's peer address is local in this namespace).
+/// pvm0 (10.232.0.1/24) <-> pvm1 (10.232.0.2/24); a macvlan a test leaves behind goes too.
 private func withVeth(_ body: () throws -> Void) rethrows {
-    run(["ip", "link", "del", vmacName])
-    run(["ip", "link", "del", "pvm0"])
-    run(["ip", "link", "add", "pvm0", "type", "veth", "peer", "name", "pvm1"])
-    defer {
-        run(["ip", "link", "del", vmacName])
-        run(["ip", "link", "del", "pvm0"])
-    }
-    run(["ip", "addr", "add", "10.232.0.1/24", "dev", "pvm0"])
-    run(["ip", "addr", "add", "10.232.0.2/24", "dev", "pvm1"])
-    for name in ["pvm0", "pvm1"] {
-        try? VRRPVirtualMAC.writeSysctl("ipv4", name, "accept_local", "1")
-        try? VRRPVirtualMAC.writeSysctl("ipv4", name, "rp_filter", "0")
-        run(["ip", "link", "set", name, "up"])
-    }
-    for _ in 0..<50 where !run(["ip", "link", "show", "pvm1"]).contains("LOWER_UP") {
-        usleep(20_000)
-    }
-    try body()
+    try withVethPair("pvm0", "pvm1", subnet: "10.232.0", alsoRemove: [vmacName], body)
 }
 
 /// An AF_PACKET socket on `interface` that sees every frame (ETH_P_ALL).
@@ -69,16 +31,7 @@ private func openListener(_ interface: String) throws -> Int32 {
 
 /// Every frame that arrives within `milliseconds`.
 private func drain(_ fd: Int32, milliseconds: Int) -> [[UInt8]] {
-    var frames: [[UInt8]] = []
-    var buffer = [UInt8](repeating: 0, count: 2048)
-    let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
-    while Date() < deadline {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&entry, 1, 50) > 0 else { continue }
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 { frames.append(Array(buffer[0..<count])) }
-    }
-    return frames
+    receivePackets(fd, milliseconds: milliseconds)
 }
 
 private func isARP(_ frame: [UInt8], op: UInt8) -> Bool {
@@ -103,7 +56,7 @@ private func waitFor(_ condition: () -> Bool, milliseconds: Int = 2_000) -> Bool
     return condition()
 }
 
-@Suite(.serialized, .enabled(if: isRoot, "\(needsRoot)"))
+@Suite(.serialized, .enabled(if: runningAsRoot, "\(needsRoot)"))
 struct VRRPVirtualMACTests {
     @Test func virtualMACAndInterfaceName() {
         #expect(VRRPVirtualMAC.hardwareAddress(virtualRouterID: 51) == vmac)
@@ -123,15 +76,15 @@ struct VRRPVirtualMACTests {
             defer { router.stop() }
             #expect(waitFor { router.status.state == .master })
 
-            let link = run(["ip", "-d", "link", "show", vmacName])
+            let link = command(["ip", "-d", "link", "show", vmacName])
             #expect(link.contains("\(vmacName)@pvm0"), "\(link)")
             #expect(link.contains("link/ether 00:00:5e:00:01:33"), "\(link)")
             #expect(link.contains("macvlan mode private"), "\(link)")
             #expect(link.contains(",UP,") || link.contains("<UP,") || link.contains(",UP>"), "\(link)")
-            #expect(run(["ip", "-4", "addr", "show", "dev", vmacName]).contains("inet 10.232.0.100/32"))
-            #expect(!run(["ip", "-4", "addr", "show", "dev", "pvm0"]).contains("10.232.0.100"))
+            #expect(command(["ip", "-4", "addr", "show", "dev", vmacName]).contains("inet 10.232.0.100/32"))
+            #expect(!command(["ip", "-4", "addr", "show", "dev", "pvm0"]).contains("10.232.0.100"))
             // No IPv6 link-local address on the macvlan (keepalived's ADDR_GEN_MODE_NONE).
-            #expect(!run(["ip", "-6", "addr", "show", "dev", vmacName]).contains("fe80"))
+            #expect(!command(["ip", "-6", "addr", "show", "dev", vmacName]).contains("fe80"))
             #expect(VRRPVirtualMAC.readSysctl("ipv4", vmacName, "arp_ignore") == "1")
             #expect(VRRPVirtualMAC.readSysctl("ipv4", vmacName, "accept_local") == "1")
             #expect(VRRPVirtualMAC.readSysctl("ipv4", vmacName, "rp_filter") == "0")
@@ -183,13 +136,13 @@ struct VRRPVirtualMACTests {
 
     @Test func aStaleMacvlanIsRecreated() throws {
         try withVeth {
-            run(["ip", "link", "add", "link", "pvm0", "name", vmacName, "type", "macvlan", "mode", "bridge"])
+            command(["ip", "link", "add", "link", "pvm0", "name", vmacName, "type", "macvlan", "mode", "bridge"])
             #expect(if_nametoindex(vmacName) != 0)
             let log = LogLines()
             let router = VRRPRouter(settings: settings(interface: "pvm0", priority: 150), log: { log.append($0, $1) }, onTransition: { _, _ in })
             try router.start()
             defer { router.stop() }
-            let link = run(["ip", "-d", "link", "show", vmacName])
+            let link = command(["ip", "-d", "link", "show", vmacName])
             #expect(link.contains("link/ether 00:00:5e:00:01:33"), "\(link)")
             #expect(link.contains("macvlan mode private"), "\(link)")
             #expect(log.count(containing: "removing vrrp.51 left by an earlier run") == 1)
@@ -249,7 +202,7 @@ struct VRRPVirtualMACTests {
             #expect(backup.status.state == .backup)
             #expect(backup.status.masterAddress == pvm0Address)
             #expect(backup.status.advertsReceived >= 8)
-            #expect(!run(["ip", "-4", "addr", "show", "dev", vmacName]).contains("10.232.0.100"))
+            #expect(!command(["ip", "-4", "addr", "show", "dev", vmacName]).contains("10.232.0.100"))
             #expect(log.errors.isEmpty, "\(log.errors)")
         }
     }
