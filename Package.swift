@@ -79,7 +79,9 @@ let package = Package(
         .target(name: "RequestLog", dependencies: ["PoundConfig", "HTTPWire"]),
 
         // Process life: SocketFrom fd passing, daemon mode, PID file, privileges, signals.
-        .target(name: "ProcessSupport"),
+        // prctl/capset for keeping VRRP's capabilities across a User/Group privilege drop.
+        .systemLibrary(name: "CCapabilities", path: "Sources/CCapabilities"),
+        .target(name: "ProcessSupport", dependencies: ["CCapabilities"]),
 
         // The proxy engine on SwiftNIO: listeners, client and backend connections, the pool.
         .target(name: "ProxyCore", dependencies: [

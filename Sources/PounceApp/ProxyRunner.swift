@@ -83,7 +83,9 @@ enum ProxyRunner {
             }
         }
         do {
-            try privileges.drop(rootJail: config.rootJail)
+            // VRRP sends raw packets and changes addresses after the drop (Pounce extension).
+            try privileges.drop(rootJail: config.rootJail,
+                                keeping: config.vrrp.isEmpty ? [] : [.netAdmin, .netRaw, .netBindService])
         } catch {
             return abend("\(error)", log: log)
         }

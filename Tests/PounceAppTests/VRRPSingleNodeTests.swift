@@ -164,6 +164,45 @@ final class VRRPSingleNodeTests: XCTestCase {
         XCTAssertTrue(PounceProcess.read(notifyLog).contains("INSTANCE edge STOP"), PounceProcess.read(notifyLog))
     }
 
+    /// The classic tutorial's `User "www-data"` and a VRRP block together: the proxy gives up root
+    /// but keeps CAP_NET_RAW and CAP_NET_ADMIN, so it still becomes master, adds the address and,
+    /// on SIGTERM, removes it.
+    func testAPrivilegeDropKeepsWhatVRRPNeeds() throws {
+        try makeLink()
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            User "nobody"
+            Group "nogroup"
+            ListenHTTP
+                Address 127.0.0.1
+                Port {PORT}
+                Service
+                    Error 503
+                End
+            End
+            VRRP
+                Interface "\(interface)"
+                VirtualRouterID 78
+                Priority 150
+                Version 3
+                AdvertInterval 20
+                VirtualAddress "10.233.0.99/32"
+            End
+            """)
+        XCTAssertTrue(waitUntil(5) { holdsVIP() }, p.log)
+        let status = PounceProcess.read("/proc/\(p.process.processIdentifier)/status")
+        let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
+        let nobody = getpwnam("nobody").map { String($0.pointee.pw_uid) } ?? "65534"
+        XCTAssertEqual(uid?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.map(String.init), nobody,
+                       status)
+        // CAP_NET_BIND_SERVICE (10), CAP_NET_ADMIN (12) and CAP_NET_RAW (13), nothing else.
+        XCTAssertTrue(status.contains("CapEff:\t0000000000003400"), status)
+        XCTAssertEqual(p.stop(signal: SIGTERM), 0, p.log)
+        XCTAssertFalse(holdsVIP(), p.log)
+        XCTAssertFalse(p.log.contains("Operation not permitted"), p.log)
+    }
+
     func testAnInterfaceThatDoesNotExistStopsTheStart() throws {
         let dir = PounceProcess.temporaryDirectory()
         PounceProcess.write("""

@@ -1,3 +1,4 @@
+import CCapabilities
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,10 +39,26 @@ public struct Privileges: Sendable, Equatable {
         return result
     }
 
+    /// Linux capabilities a process can keep when it gives up root.
+    public enum Capability: Int, Sendable, CaseIterable {
+        case netBindService = 10
+        case netAdmin = 12
+        case netRaw = 13
+    }
+
     /// Enters `rootJail` (if any) and switches to the resolved group and user. Errors:
     /// Pound's `chroot: ERR`, `chdir /: ERR`, `setgid: ERR`, `setuid: ERR`, plus
-    /// `initgroups: ERR` / `setgroups: ERR`.
-    public func drop(rootJail: String?) throws(ProcessSupportError) {
+    /// `initgroups: ERR` / `setgroups: ERR`, and `capset: ERR` when `keeping` could not be kept.
+    ///
+    /// `keeping` (a Pounce addition, for VRRP: raw sockets and netlink address changes check the
+    /// caller's capabilities on every use) survives the switch from root to `User`; everything
+    /// else goes as before. Call it before any other thread starts: capabilities are per
+    /// thread, and threads created afterwards inherit the caller's.
+    public func drop(rootJail: String?, keeping: [Capability] = []) throws(ProcessSupportError) {
+        let keeps = !keeping.isEmpty && userID != nil && geteuid() == 0 && userID != 0
+        if keeps {
+            guard pounce_keep_capabilities_across_setuid(1) == 0 else { throw .system("prctl") }
+        }
         if let rootJail {
             guard chroot(rootJail) == 0 else { throw .system("chroot") }
             guard chdir("/") == 0 else { throw .system("chdir /") }
@@ -59,6 +76,11 @@ public struct Privileges: Sendable, Equatable {
         }
         if let userID {
             guard setuid(userID) == 0, seteuid(userID) == 0 else { throw .system("setuid") }
+        }
+        if keeps {
+            let mask = keeping.reduce(UInt64(0)) { $0 | 1 << UInt64($1.rawValue) }
+            guard pounce_set_capabilities(mask) == 0 else { throw .system("capset") }
+            _ = pounce_keep_capabilities_across_setuid(0)
         }
     }
 
