@@ -2,9 +2,6 @@ import PoundConfig
 import Routing
 import VRRP
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The run-time objects the control interface shows and steers, in Pound's order:
 /// the listeners with the `Control` socket's own listener where its statement
@@ -83,9 +80,7 @@ public final class ControlPlane: Sendable {
         self.backendStats = config.backendStats
         self.listenerLogLevels = entries.map { $0.configIndex.flatMap { config.listeners[$0].logLevel } }
         self.disabledListeners = entries.map { _ in DisabledFlag(false) }
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        self.startNanos = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+        self.startNanos = MonotonicClock().nanoseconds()
     }
 
     /// Pound appends the control listener to its list when it reads `Control`: it
@@ -126,9 +121,6 @@ public final class ControlPlane: Sendable {
     }
 
     var uptimeMicroseconds: UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let now = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-        return (now &- startNanos) / 1000
+        (MonotonicClock().nanoseconds() &- startNanos) / 1000
     }
 }

@@ -58,7 +58,7 @@ struct ControlSerializer {
             "kind": .string("core"),
             "version": .string(version),
             "pid": .int(Int(getpid())),
-            "timestamp": .string(Self.timestamp(Self.wallNanos())),
+            "timestamp": .string(Self.timestamp(Clock.nowNanos())),
             "uptime": .number(Double(plane.uptimeMicroseconds)),
             // queue_len repeats queue.len for Pound 4.5-4.22 clients.
             "queue": .object(["len": .int(0), "max": .int(w.max)]),
@@ -98,7 +98,7 @@ struct ControlSerializer {
     /// `expire` is the wall-clock time the session lapses if unused.
     func sessions(_ s: RuntimeService) -> ControlJSON {
         guard s.service.session != nil else { return .null }
-        let now = Self.wallNanos()
+        let now = Clock.nowNanos()
         return .array(s.listSessions().map { sess in
             .object([
                 "key": .string(sess.key),
@@ -180,12 +180,6 @@ struct ControlSerializer {
         case .header?: "HEADER"
         case .module(let name)?: name.uppercased()
         }
-    }
-
-    static func wallNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
     /// Pound's `timespec_serialize`: local time, microseconds, no zone.
