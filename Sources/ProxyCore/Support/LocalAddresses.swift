@@ -1,3 +1,4 @@
+import ProcessSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,15 +14,13 @@ enum LocalAddresses {
         while let entry = node?.pointee {
             defer { node = entry.ifa_next }
             guard let address = entry.ifa_addr else { continue }
-            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            let length = socklen_t(address.pointee.sa_family == sa_family_t(AF_INET6)
-                ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
-            guard address.pointee.sa_family == sa_family_t(AF_INET) || address.pointee.sa_family == sa_family_t(AF_INET6),
-                  getnameinfo(address, length, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0
-            else { continue }
-            let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            // Link-local IPv6 comes back as "fe80::1%eth0".
-            if name == text || name.split(separator: "%").first.map(String.init) == text { return true }
+            let family = Int32(address.pointee.sa_family)
+            let length = family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size
+                : family == AF_INET ? MemoryLayout<sockaddr_in>.size : 0
+            guard length > 0 else { continue }
+            var storage = sockaddr_storage()
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: length)) }
+            if SocketAddressText.describe(storage, length: socklen_t(length), withPort: false) == text { return true }
         }
         return false
     }
