@@ -196,9 +196,8 @@ public final class VRRPRouter: Sendable {
             done.signal()
         }
         channel.pipeline.fireUserInboundEventTriggered(VRRPRouterCommand.shutdown)
-        let limit = settings.version == .v2
-            ? Int(settings.advertInterval) * 1000 : Int(settings.advertInterval) * 10
-        if done.wait(timeout: .now() + .milliseconds(limit + 1500)) == .timedOut {
+        let limit = VRRPRouterHandler.handoverLimit(settings) + .seconds(1)
+        if done.wait(timeout: .now() + .microseconds(Int(limit.microseconds))) == .timedOut {
             log(true, "\(prefix) stop: the VRRP loop did not finish in time")
             channel.close(promise: nil)
         }

@@ -108,7 +108,11 @@ public final class VRRPRouterHandler: ChannelInboundHandler {
     /// How long a stopping master waits for its successor: the peer takes over after its skew
     /// time, below one advert interval, and announces itself first.
     public var handoverLimit: VRRPDuration {
-        machine.advertisementInterval + .milliseconds(500)
+        Self.handoverLimit(settings)
+    }
+
+    public static func handoverLimit(_ settings: VRRPRouterSettings) -> VRRPDuration {
+        settings.version.intervals(Int64(settings.advertInterval)) + .milliseconds(500)
     }
 
     /// Priority 0 goes out at once; a master's addresses follow after the handover. The channel

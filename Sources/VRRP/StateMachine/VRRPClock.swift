@@ -50,3 +50,10 @@ public struct VRRPDuration: Hashable, Comparable, Sendable, CustomStringConverti
 
     public var description: String { "\(microseconds)µs" }
 }
+
+extension VRRPVersion {
+    /// `count` intervals in the version's unit: whole seconds for v2, centiseconds for v3.
+    public func intervals(_ count: Int64) -> VRRPDuration {
+        self == .v2 ? .seconds(count) : .centiseconds(count)
+    }
+}

@@ -37,15 +37,12 @@ public struct VRRPStateMachine: Sendable {
 
     /// 3 × Master_Adver_Interval + Skew_Time.
     public var masterDownInterval: VRRPDuration {
-        let three = 3 * Int64(masterAdverInterval)
-        let base: VRRPDuration = configuration.version == .v2 ? .seconds(three) : .centiseconds(three)
-        return base + skewTime
+        configuration.version.intervals(3 * Int64(masterAdverInterval)) + skewTime
     }
 
     /// How often a master advertises: always our own configured interval.
     public var advertisementInterval: VRRPDuration {
-        let interval = Int64(configuration.advertInterval)
-        return configuration.version == .v2 ? .seconds(interval) : .centiseconds(interval)
+        configuration.version.intervals(Int64(configuration.advertInterval))
     }
 
     public mutating func handle(_ event: VRRPEvent, at now: VRRPInstant) -> [VRRPAction] {
