@@ -18,6 +18,8 @@ final class SelfHealthTracker: Sendable {
     private let tracking: NIOLoopBoundBox<VRRPTracking>
     private let tasks: NIOLoopBoundBox<[RepeatedTask]>
     private let report: @Sendable (_ priority: UInt8, _ fault: Bool) -> Void
+    /// What the checks add up to before any has run: every signal starts healthy.
+    let initialPriority: UInt8
 
     init(instance: VRRPInstance, server: ProxyServer, loop: EventLoop, log: LogSink,
          report: @escaping @Sendable (_ priority: UInt8, _ fault: Bool) -> Void) {
@@ -28,14 +30,9 @@ final class SelfHealthTracker: Sendable {
         self.report = report
         let signals = instance.tracks.map { VRRPTracking.Signal(weight: $0.weight, fall: $0.fall, rise: $0.rise) }
         let tracking = VRRPTracking(basePriority: UInt8(clamping: instance.priority), signals: signals)
+        self.initialPriority = tracking.effectivePriority
         self.tracking = NIOLoopBoundBox.makeBoxSendingValue(tracking, eventLoop: loop)
         self.tasks = NIOLoopBoundBox.makeBoxSendingValue([], eventLoop: loop)
-    }
-
-    /// What the checks add up to before any has run: every signal starts healthy.
-    var initialPriority: UInt8 {
-        VRRPTracking(basePriority: UInt8(clamping: instance.priority),
-                     signals: instance.tracks.map { VRRPTracking.Signal(weight: $0.weight) }).effectivePriority
     }
 
     func start() {
