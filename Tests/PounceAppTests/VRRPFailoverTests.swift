@@ -22,12 +22,11 @@ final class VRRPFailoverTests: XCTestCase {
         return dir
     }
 
+    /// Runs a script with `POUNCE_BIN` naming the pounce under test; its output is both streams.
     private func run(_ arguments: [String]) -> (status: Int32, output: String) {
-        let scratch = PounceProcess.temporaryDirectory()
-        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let command = "POUNCE_BIN='\(PounceProcess.binary)' \(quoted) > '\(scratch)/out' 2>&1"
-        let status = system(command)
-        return ((status >> 8) & 0xff, PounceProcess.read(scratch + "/out"))
+        let result = PounceProcess.run(["POUNCE_BIN=\(PounceProcess.binary)"] + arguments, in: "/",
+                                       executable: "/usr/bin/env")
+        return (result.status, result.stdout + result.stderr)
     }
 
     /// The rig's verdict line: "N passed, M failed".

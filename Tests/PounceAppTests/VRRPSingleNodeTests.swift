@@ -26,11 +26,9 @@ final class VRRPSingleNodeTests: XCTestCase {
 
     @discardableResult
     private func shell(_ command: String) throws -> String {
-        let scratch = PounceProcess.temporaryDirectory()
-        let status = system("(\(command)) > '\(scratch)/out' 2>&1")
-        let output = PounceProcess.read(scratch + "/out")
-        guard status == 0 else { throw HarnessError("\(command): \(output)") }
-        return output
+        let result = PounceProcess.run(["-c", command], in: "/", executable: "/bin/sh")
+        guard result.status == 0 else { throw HarnessError("\(command): \(result.stdout)\(result.stderr)") }
+        return result.stdout + result.stderr
     }
 
     private func holdsVIP() -> Bool {
