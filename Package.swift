@@ -38,6 +38,16 @@ let package = Package(
             providers: [.apt(["libcrypt-dev"])]
         ),
 
+        // Lua 5.4 (liblua5.4) for Pound's Lua extension language; the bridge keeps Lua's
+        // longjmp errors out of Swift frames and holds the instruction-budget hook.
+        .systemLibrary(
+            name: "CLua",
+            path: "Sources/CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "CLuaBridge", dependencies: ["CLua"]),
+
         // Pound's "genpat": POSIX ERE, PCRE2 (JIT), exact/prefix/suffix/contain.
         .target(name: "PoundRegex", dependencies: ["CPCRE2"]),
 
@@ -58,6 +68,12 @@ let package = Package(
             "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt", "BuiltinModules", "Digests",
             .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "PounceModuleAPI", package: "ModuleAPI"),
+        ]),
+
+        // Pound's Lua: per-loop and global states, the `pound`/`http` API, LuaMatch,
+        // LuaModify and LuaBackend calls (Routing's ScriptEngine).
+        .target(name: "PoundLua", dependencies: [
+            "CLua", "CLuaBridge", "Routing", "PoundConfig", "HTTPWire",
         ]),
 
         // `LoadModule`: dlopen, the API version check, Swift and C-ABI modules.
@@ -108,6 +124,7 @@ let package = Package(
         // Command line and program life; `main` only calls in here.
         .target(name: "PounceApp", dependencies: [
             "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch", "ModuleLoader", "VRRP",
+            "PoundLua",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -127,6 +144,7 @@ let package = Package(
             "Routing", "BuiltinModules", "Digests", .product(name: "PounceModuleAPI", package: "ModuleAPI"),
         ]),
         .testTarget(name: "FileWatchTests", dependencies: ["FileWatch"]),
+        .testTarget(name: "PoundLuaTests", dependencies: ["PoundLua", "Routing", "PoundConfig", "HTTPWire"]),
         .testTarget(name: "BuiltinModulesTests", dependencies: ["BuiltinModules"]),
         .testTarget(name: "ModuleLoaderTests", dependencies: ["ModuleLoader"]),
         .testTarget(name: "OpenSSLTLSTests", dependencies: [

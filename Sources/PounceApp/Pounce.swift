@@ -1,4 +1,7 @@
 import PoundConfig
+import PoundLua
+import ProxyCore
+import RequestLog
 import Routing
 
 /// The program: reads the command line and the configuration, then runs.
@@ -41,7 +44,20 @@ public enum Pounce {
         guard let modules = ModuleSetup.registry(for: config, report: { Console.err("\(program.name): \($0)\n") }) else {
             return 1
         }
-        let routingOptions = RoutingOptions(modules: modules)
+        // Lua sources load under -c too, as in Pound: a file that does not load, or a
+        // LuaMatch naming a function no source defines, is an error of the configuration.
+        let loops = ProxyServer.loopCount(workerMaxCount: config.workerMaxCount)
+        var scripts: LuaEngine?
+        if let lua = config.lua {
+            let startupLog = LogSink(.startup, programName: program.name)
+            do {
+                scripts = try LuaEngine(settings: lua, loops: loops, log: { startupLog.log($0, $1) })
+            } catch {
+                Console.err("\(program.name): \(error)\n")
+                return 1
+            }
+        }
+        let routingOptions = RoutingOptions(modules: modules, scripts: scripts)
 
         // Pound logs this at LOG_INFO: it reaches stdout only when logging goes there.
         let logsToConsole = options.verbose || config.logFacility == nil
@@ -63,6 +79,7 @@ public enum Pounce {
             Console.err("\(program.name): \(program.name) terminated\n")
             return 1
         }
-        return ProxyRunner.run(config: config, options: options, routingOptions: routingOptions, program: program)
+        return ProxyRunner.run(config: config, options: options, routingOptions: routingOptions, program: program,
+                               loops: loops, scripts: scripts)
     }
 }

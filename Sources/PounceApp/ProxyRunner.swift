@@ -1,5 +1,6 @@
 import FileWatch
 import PoundConfig
+import PoundLua
 import ProcessSupport
 import ProxyCore
 import RequestLog
@@ -13,7 +14,7 @@ import Glibc
 /// then serve until a signal says stop.
 enum ProxyRunner {
     static func run(config: PoundConfiguration, options: CommandLineOptions, routingOptions: RoutingOptions,
-                    program: ProgramName) -> Int32 {
+                    program: ProgramName, loops: Int, scripts: LuaEngine?) -> Int32 {
         // Every thread started later inherits this mask, so only sigwait sees them.
         let signals = SignalWaiter()
         let daemon = config.daemon && !options.foreground && !options.logToStderr
@@ -74,6 +75,7 @@ enum ProxyRunner {
             do { try Daemon.detach() } catch { return abend("\(error)") }
         }
         let log = sink(starting: false)
+        scripts?.setLog { log.log($0, $1) }
         var pidFile: PIDFile?
         if let path = options.pidFile ?? config.pidFile {
             do {
@@ -94,7 +96,7 @@ enum ProxyRunner {
         let watcher: FileWatcher?
         let highAvailability: HighAvailability?
         do {
-            server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log,
+            server = try ProxyServer(config: config, routing: routing, sockets: sockets, log: log, threads: loops,
                                      controlSocket: controlSocket, version: VersionText.poundCompatibility)
             // Watches go in before the first answer, so no change made after one is missed.
             watcher = RoutingFileWatcher.start(routing, config: config, log: log)

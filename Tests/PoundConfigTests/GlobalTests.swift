@@ -25,7 +25,14 @@ final class GlobalTests: XCTestCase {
             LogTag "lb1"
             Anonymize
 
-            """))
+            """, warnings: [
+                "pound.cfg:6.1-16: warning: WorkerMinCount has no effect: pounce is event-driven and has no worker thread pool",
+                "pound.cfg:8.1-20: warning: WorkerIdleTimeout has no effect: pounce is event-driven and has no worker thread pool",
+                "pound.cfg:9.1-22: warning: WorkerStackSize has no effect: pounce is event-driven and has no worker thread pool",
+                "pound.cfg:10.1-24: warning: ConnectionQueueSize has no effect: pounce is event-driven and has no connection queue",
+                "pound.cfg:11.1-12: warning: ReserveFD has no effect: pounce is event-driven and has no connection queue",
+                "pound.cfg:12.1-20: warning: ReserveFD has no effect: pounce is event-driven and has no connection queue",
+            ]))
         XCTAssertEqual(c.user, "www-data")
         XCTAssertEqual(c.rootJail, "/var/empty")
         XCTAssertFalse(c.daemon)
@@ -64,8 +71,10 @@ final class GlobalTests: XCTestCase {
     }
 
     func testWorkerBoundsChecked() {
-        assertRejects("WorkerMinCount 10\nWorkerMaxCount 5\n", ["WorkerMinCount is greater than WorkerMaxCount"])
-        XCTAssertEqual(parse("WorkerMinCount 10\nWorkerMaxCount 5\n").messages.count, 1)
+        assertRejects("WorkerMinCount 10\nWorkerMaxCount 5\n", [
+            "pound.cfg:1.1-17: warning: WorkerMinCount has no effect: pounce is event-driven and has no worker thread pool",
+            "WorkerMinCount is greater than WorkerMaxCount",
+        ])
     }
 
     func testMalformedGlobals() {
@@ -118,12 +127,19 @@ final class GlobalTests: XCTestCase {
     }
 
     func testResolverAndLua() throws {
-        let c = try XCTUnwrap(assertAccepts("Resolver\n ConfigText\n nameserver 192.0.2.24\n End\n Debug 1\n RetryInterval 10\n CNAMEChain 4\nEnd\nLua\n Path \"/usr/share/lua\"\n Load \"x.lua\"\nEnd\n"))
-        XCTAssertEqual(c.resolver.configText, " nameserver 192.0.2.24\n")
-        XCTAssertTrue(c.resolver.debug)
-        XCTAssertEqual(c.resolver.retryInterval, 10)
-        XCTAssertEqual(c.resolver.cnameChain, 4)
-        XCTAssertEqual(c.lua?.load, ["x.lua"])
+        // The Resolver block (a warning) is tested in UnsupportedStatementTests.
+        let c = try XCTUnwrap(assertAccepts(
+            "Lua\n Path \"/usr/share/lua/?.lua;/opt/?/init.lua\"\n Load \"x.lua\"\n LoadGlobal \"auth-bearer.lua\" \"bearer\"\n MaxInstructions 5000\nEnd\n"))
+        XCTAssertEqual(c.lua?.path, ["/usr/share/lua/?.lua", "/opt/?/init.lua"])
+        XCTAssertEqual(c.lua?.load.map { $0.file.hasSuffix("/x.lua") || $0.file == "x.lua" }, [true])
+        XCTAssertEqual(c.lua?.load.map(\.effectiveVariable), ["x"])
+        XCTAssertEqual(c.lua?.loadGlobal.map(\.effectiveVariable), ["bearer"])
+        XCTAssertEqual(c.lua?.maxInstructions, 5000)
+        XCTAssertEqual(LuaSource(file: "/etc/auth-bearer.lua", range: .unset).effectiveVariable, "auth_bearer")
+        XCTAssertEqual(LuaSource(file: "/etc/1st.mod.lua", range: .unset).effectiveVariable, "_1st_mod")
+        assertRejects("Lua\n Load \"x.lua\" \"not-a-name\"\nEnd\n", ["pound.cfg:2.14-25: not a valid Lua variable name"])
+        assertRejects("Lua\n Path \"/usr/share/lua\"\nEnd\n",
+                      ["pound.cfg:2.7-21: /usr/share/lua: this doesn't look like a Lua path component"])
     }
 
     func testIncludeGlobsAndNesting() throws {

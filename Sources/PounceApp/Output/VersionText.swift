@@ -18,7 +18,7 @@ public enum VersionText {
             ("Regex types", "POSIX, PCRE2"),
             ("Dynamic backends", "disabled"),
             ("FS event monitoring", "inotify"),
-            ("Lua support", "disabled"),
+            ("Lua support", "enabled (Lua 5.4)"),
         ]
         for (key, value) in settings {
             let label = key + ":"

@@ -77,6 +77,8 @@ public struct Backend: Sendable {
         public var port: Int = 0
         public var family: AddressFamily = .any
         public var resolveMode: ResolveMode = .immediate
+        /// Where `Resolve` was written (for the refusal of dynamic backends).
+        public var resolveRange: LocusRange?
         public var ignoreSRVWeight = false
         /// Seconds; nil = use the DNS TTL.
         public var overrideTTL: Int?

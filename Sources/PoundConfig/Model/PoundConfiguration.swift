@@ -82,9 +82,62 @@ public struct ResolverSettings: Sendable, Hashable {
 
 /// `Lua` block: scripts loaded at start-up.
 public struct LuaSettings: Sendable, Hashable {
+    /// `Path` and `CPath` components (split on `;`), in order: they go in front of
+    /// `package.path` and `package.cpath`.
     public var path: [String] = []
     public var cpath: [String] = []
-    public var load: [String] = []
-    public var loadGlobal: [String] = []
+    /// `Load`: into every per-loop state.
+    public var load: [LuaSource] = []
+    /// `LoadGlobal`: into the one shared state.
+    public var loadGlobal: [LuaSource] = []
+    /// `MaxInstructions` (Pounce extension): how many Lua instructions one call may
+    /// run before it is stopped and the request answered 500; nil = the default.
+    public var maxInstructions: Int?
     public init() {}
+}
+
+/// A `Load` or `LoadGlobal` statement.
+public struct LuaSource: Sendable, Hashable {
+    /// The file, resolved against the include directory.
+    public var file: String
+    /// The global variable its returned table goes to (second argument, or made
+    /// from the file name at load time).
+    public var variable: String?
+    public var range: LocusRange
+
+    public init(file: String, variable: String? = nil, range: LocusRange) {
+        self.file = file
+        self.variable = variable
+        self.range = range
+    }
+}
+
+extension LuaSource {
+    private static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") }
+    private static func isNameCharacter(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "_") || isLetter(c) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+    }
+
+    /// A Lua identifier: a letter or `_`, then letters, digits or `_` (ASCII).
+    public static func isVariableName(_ s: String) -> Bool {
+        guard let first = s.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
+        return s.utf8.allSatisfy(isNameCharacter)
+    }
+
+    /// The variable a file's returned table goes to when none is given: the base
+    /// name without `.lua`, `_` in front unless it starts with a letter or `_`, and
+    /// `_` for every character that cannot be in a Lua name.
+    public var effectiveVariable: String {
+        if let variable { return variable }
+        var base = Substring(file.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+        if base.count > 4, base.hasSuffix(".lua") { base = base.dropLast(4) }
+        var bytes = Array(base.utf8)
+        if let first = bytes.first, !(first == UInt8(ascii: "_") || Self.isLetter(first)) {
+            bytes.insert(UInt8(ascii: "_"), at: 0)
+        }
+        for i in bytes.indices where !Self.isNameCharacter(bytes[i]) {
+            bytes[i] = UInt8(ascii: "_")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }

@@ -205,10 +205,12 @@ public enum BackendStatements {
             return .ok
         })
         list.append(S("Resolve") { p, d in
+            let begin = p.lastRange?.begin ?? .unset
             let tok = try p.expect(.identifier)
             d.server.resolveMode = try p.keyword(tok, in: [("immediate", .immediate), ("first", .first),
                                                           ("all", .all), ("srv", .srv)],
                                                  what: "backend resolve mode")
+            d.server.resolveRange = LocusRange(begin: begin, end: tok.range.end)
             return .ok
         })
         list.append(S("IgnoreSRVWeight") { p, d in d.server.ignoreSRVWeight = try p.bool(); return .ok })
@@ -263,7 +265,7 @@ public enum BackendStatements {
             return .ok
         })
         list += HealthCheckStatements.statements().map { $0.lifted(\BackendDraft.server.httpCheck) }
-        return list
+        return UnsupportedStatements.backend(list)
     }
 
     /// Reports a Pound 2.x form we accept, per `-W [no-]warn-deprecated`.

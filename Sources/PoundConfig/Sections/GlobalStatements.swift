@@ -116,7 +116,7 @@ public enum GlobalStatements {
             p.defaults.ignoreCase = try p.bool()
             return .ok
         })
-        return list
+        return UnsupportedStatements.global(list)
     }
 
     static let facilities = ["auth", "authpriv", "cron", "daemon", "ftp", "kern", "lpr", "mail", "news",
@@ -222,11 +222,48 @@ public enum GlobalStatements {
 
     nonisolated(unsafe) static let luaTable = StatementTable<LuaSettings>([
         .end,
-        Statement("Path") { p, l in l.path.append(try p.stringValue()); return .ok },
-        Statement("CPath") { p, l in l.cpath.append(try p.stringValue()); return .ok },
-        Statement("Load") { p, l in l.load.append(try p.stringValue()); return .ok },
-        Statement("LoadGlobal") { p, l in l.loadGlobal.append(try p.stringValue()); return .ok },
+        Statement("Path") { p, l in l.path += try luaPath(p); return .ok },
+        Statement("CPath") { p, l in l.cpath += try luaPath(p); return .ok },
+        Statement("Load") { p, l in l.load.append(try luaSource(p)); return .okNoNewline },
+        Statement("LoadGlobal") { p, l in l.loadGlobal.append(try luaSource(p)); return .okNoNewline },
+        // Pounce extension: a runaway script is stopped after this many instructions.
+        Statement("MaxInstructions") { p, l in l.maxInstructions = try p.unsigned(min: 1000); return .ok },
     ])
+
+    /// `Path`/`CPath`: `;`-separated components, each with the `?` Lua substitutes.
+    private static func luaPath(_ p: ConfigParser) throws -> [String] {
+        let value = try p.stringValue()
+        var parts: [String] = []
+        var failed = false
+        for part in value.split(separator: ";") {
+            if part.contains("?") {
+                parts.append(String(part))
+            } else {
+                p.diagnostics.error("\(part): this doesn't look like a Lua path component", at: p.lastRange)
+                failed = true
+            }
+        }
+        if failed { throw ConfigFailure() }
+        return parts
+    }
+
+    /// `Load "file" ["variable"]`: the file is found through the include directory.
+    private static func luaSource(_ p: ConfigParser) throws -> LuaSource {
+        let tok = try p.string()
+        let file = try p.scanner.includeWorkDirectory(at: tok.range).resolve(tok.text)
+        var source = LuaSource(file: file, range: tok.range)
+        let next = try p.anyToken()
+        switch next.kind {
+        case .string:
+            guard LuaSource.isVariableName(next.text) else { throw p.fail("not a valid Lua variable name") }
+            source.variable = next.text
+        case .newline:
+            break
+        default:
+            throw p.fail("expected string or newline, but found \(next.kind.description)")
+        }
+        return source
+    }
 }
 
 extension Statement {

@@ -124,7 +124,11 @@ public enum ServiceFinalizer {
                 p.diagnostics.error("Dynamic backend creation is not available: disabled by -Wno-dns", at: be.range)
                 return false
             }
-            server.address = .dynamic(host: host, port: port, mode: server.resolveMode)
+            // Pound would re-resolve the name periodically (one backend per address
+            // with `all`, SRV records with `srv`); Pounce cannot, so it says so.
+            p.diagnostics.error(UnsupportedStatements.dynamicBackendRefusal(server.resolveMode),
+                                at: server.resolveRange ?? be.range)
+            return false
         }
         be.kind = .regular(server)
         return true

@@ -24,7 +24,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     let listener: ListenerRuntime
     let env: ProxyEnvironment
     let loop: LoopContext
-    private var context: ChannelHandlerContext?
+    private(set) var context: ChannelHandlerContext?
     private var client = ClientAddress(text: "", bytes: [], port: 0)
     private var inbound: ByteBuffer
     private var state: State = .awaitingHead
@@ -249,6 +249,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
         var request = RoutingRequest(head: head, client: client, listener: listener.info)
         request.clientCertificate = clientCertificate
+        if let engine = listener.scripts {
+            let scripts = RequestScripts(runner: engine.runner(loop: loop.index))
+            scripts.serviceNames = listener.routing.serviceNames
+            request.scripts = scripts
+        }
         let exchange = Exchange(request: request, framing: framing, limit: listener.listener.maxRequestSize,
                                 startNanos: now)
         exchange.expectsContinue = expectsContinue
@@ -268,7 +273,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             logWarnings(exchange)
             return fail(exchange, status: 500, message: "no suitable service found")
         }
-        exchange.service = service
+        serve(exchange, by: service)
         logWarnings(exchange)
         if !sslHeaders.isEmpty { SSLHeaders.apply(sslHeaders, to: &exchange.request.head.headers) }
         ForwardingHeaders.apply(to: &exchange.request.head, client: client, listener: listener)
@@ -278,11 +283,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         chooseBackend(exchange)
     }
 
-    private func chooseBackend(_ exchange: Exchange) {
+    /// Picks the exchange's backend (`preferring` one a resend names) and sends the
+    /// request there, running the request rules first if they have not run.
+    func chooseBackend(_ exchange: Exchange, preferring: BackendState? = nil) {
         guard let service = exchange.service else { return }
         uncount(exchange)
         // Without sessions the request plays no part: don't hand (and copy) it.
-        let chosen = service.sessions == nil ? service.chooseBackend() : service.chooseBackend(head: exchange.request.head, client: client)
+        let chosen = preferring
+            ?? (service.sessions == nil ? service.chooseBackend() : service.chooseBackend(head: exchange.request.head, client: client))
         guard let backend = chosen else {
             return fail(exchange, status: 503, message: "no backend found")
         }
@@ -316,7 +324,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func awaitConnection(_ future: EventLoopFuture<Channel>, exchange: Exchange, backend: BackendState) {
+    func awaitConnection(_ future: EventLoopFuture<Channel>, exchange: Exchange, backend: BackendState) {
         future.assumeIsolated().whenComplete { result in
             let connection: BackendConnection?
             switch result {
@@ -366,7 +374,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         return copy
     }
 
-    private func attach(_ connection: BackendConnection, to exchange: Exchange) {
+    func attach(_ connection: BackendConnection, to exchange: Exchange) {
         guard let context else {
             loop.pool.release(connection, reusable: false)
             return
@@ -411,6 +419,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         case .success(let p):
             if p.bodyBytes > 0, let slice = inbound.readSlice(length: p.bodyBytes) {
+                if exchange.capture != nil { exchange.keep(slice) }
                 if let connection = exchange.connection {
                     connection.write(slice, flush: false)
                     backendNeedsFlush = true
@@ -421,6 +430,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
             if p.finished {
                 exchange.requestComplete = true
+                exchange.request.scripts?.capturedBody = exchange.capture
                 if backendNeedsFlush, let connection = exchange.connection {
                     backendNeedsFlush = false
                     connection.flush()
@@ -541,9 +551,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             fail(exchange, status: head.status, message: "", logged: false, page: page)
             return nil
         }
+        exchange.request.scripts?.beginResponse(status: head.status, reason: head.reason, backend: exchange.backend)
         guard rewriteResponse(&head.headers, exchange) else {
             fail(exchange, status: 500, message: "response rewriting failed", logged: false)
             return nil
+        }
+        if let scripts = exchange.request.scripts {
+            if let response = scripts.endResponse() {
+                head.status = response.code
+                head.reason = response.reason ?? ""
+            }
+            if scripts.resend != .none {
+                resend(exchange)
+                return nil
+            }
         }
         // Sessions learn from the response as the client will see it (Pound's order).
         if let service = exchange.service, service.sessions != nil, let backend = exchange.backend {
@@ -703,7 +724,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     /// Ends the exchange's place in a balancer's request count (`leastconn`).
-    private func uncount(_ exchange: Exchange) {
+    func uncount(_ exchange: Exchange) {
         guard let backend = exchange.countedBackend else { return }
         exchange.countedBackend = nil
         exchange.service?.requestFinished(on: backend)
@@ -806,6 +827,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         exchange.responseBodyBytes = UInt64(bodySize)
         if !keepAlive { exchange.clientKeepAlive = false }
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        clientNeedsFlush = true
         completeResponse(exchange, trailing: 0)
     }
 

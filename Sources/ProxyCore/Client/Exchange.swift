@@ -49,6 +49,10 @@ final class Exchange {
     /// For requests rejected before parsing completed: the raw first line, if any.
     var rawRequestLine: String?
     var logged = false
+    /// `ContentCapture`: the request body kept for Lua (`http.req.body`) and for
+    /// resending, up to `captureLimit` bytes; nil once it outgrew the limit.
+    var capture: [UInt8]?
+    var captureLimit = 0
 
     init(request: consuming RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
         self.requestLine = request.head.requestLine
@@ -69,5 +73,10 @@ final class Exchange {
             requestComplete = false
             requestHasBody = true
         }
+    }
+
+    deinit {
+        // The request is over: its stash goes.
+        request.scripts?.finish()
     }
 }

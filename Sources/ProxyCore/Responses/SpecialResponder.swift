@@ -97,9 +97,10 @@ enum SpecialResponder {
             }
         case .metrics:
             MetricsResponder.respond(exchange, handler: handler)
+        case .lua:
+            LuaBackendResponder.respond(exchange, backend: backend, handler: handler)
         default:
-            // Lua backends arrive with a later issue.
-            handler.fail(exchange, status: 501, message: "backend type not supported yet")
+            handler.fail(exchange, status: 501, message: "backend type not supported")
         }
     }
 

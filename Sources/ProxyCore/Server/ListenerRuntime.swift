@@ -11,6 +11,8 @@ final class ListenerRuntime: Sendable {
     let index: Int
     let listener: Listener
     let routing: ListenerRouting
+    /// The extension language (Lua) the listener's statements call, if any.
+    let scripts: (any ScriptEngine)?
     let info: ListenerInfo
     let limits: RequestLimits
     let localAddress: String
@@ -32,7 +34,9 @@ final class ListenerRuntime: Sendable {
     let accepted = Atomic<Int>(0)
 
     init(index: Int, listener: Listener, routing: ListenerRouting, localAddress: String, port: Int,
-         logger: RequestLogger, config: PoundConfiguration = PoundConfiguration()) {
+         logger: RequestLogger, config: PoundConfiguration = PoundConfiguration(),
+         scripts: (any ScriptEngine)? = nil) {
+        self.scripts = scripts
         self.combineHeaders = config.combineHeaders
         self.forwardedHeader = listener.forwardedHeader ?? config.forwardedHeader ?? "X-Forwarded-For"
         self.trustedIPs = listener.trustedIPs ?? config.trustedIPs

@@ -61,9 +61,7 @@ public final class ProxyServer: Sendable {
         self.tlsContexts = tlsContexts
         var logObjects: [ObjectIdentifier: RequestLogObject] = [:]
         var redirectTemplates: [ObjectIdentifier: Template] = [:]
-        var unsupported = Set(routing.listeners.flatMap(\.rewrites.unsupported))
         for service in routing.listeners.flatMap(\.services) {
-            unsupported.formUnion(service.rewrites.unsupported)
             logObjects[ObjectIdentifier(service)] = RequestLogObject(service: service.service)
             for backend in service.backends {
                 logObjects[ObjectIdentifier(backend)] = RequestLogObject(name: backend.displayName, range: backend.backend.range)
@@ -77,9 +75,6 @@ public final class ProxyServer: Sendable {
                                          controlSocket: controlSocket, version: version)
         self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects,
                                     redirectTemplates: redirectTemplates, control: control.router)
-        for what in unsupported.sorted() {
-            log.log(.warning, "\(what): not applied by this version of pounce")
-        }
         let formats = RequestLogFormats(configuration: config)
         var listeners: [(ListenerRuntime, Int32)] = []
         for (i, listener) in config.listeners.enumerated() where i < sockets.count && i < routing.listeners.count {
@@ -89,7 +84,7 @@ public final class ProxyServer: Sendable {
             let runtime = ListenerRuntime(index: i, listener: listener, routing: routing.listeners[i],
                                           localAddress: host, port: port,
                                           logger: RequestLogger(listener: listener, formats: formats, sink: log),
-                                          config: config)
+                                          config: config, scripts: routing.scripts)
             listeners.append((runtime, sockets[i]))
         }
         if let runtime = control.listener(index: config.listeners.count, formats: formats, log: log, config: config),
@@ -99,13 +94,20 @@ public final class ProxyServer: Sendable {
         self.listeners = listeners
     }
 
+    /// How many event loops to run: one per usable core, at most `WorkerMaxCount`
+    /// (Pound's thread limit; `Threads` sets it too), and so how many per-loop Lua
+    /// states there are.
+    public static func loopCount(workerMaxCount: Int, cores: Int = CPUAffinity.usableCores()) -> Int {
+        max(1, min(cores, workerMaxCount > 0 ? workerMaxCount : cores))
+    }
+
     private static func target(for backend: BackendState, log: LogSink) throws -> BackendTarget? {
         guard case .regular(let server) = backend.backend.kind, let address = backend.address else { return nil }
         let socketAddress: SocketAddress
         do {
             switch address {
             case .inet(let host, let port), .dynamic(let host, let port, _):
-                socketAddress = try SocketAddress.makeAddressResolvingHost(host, port: port)
+                socketAddress = try BackendAddressResolution.socketAddress(host: host, port: port, family: server.family)
             case .unix(let path):
                 socketAddress = try SocketAddress(unixDomainSocketPath: path)
             }

@@ -44,6 +44,14 @@ final class TunnelHandler: ChannelInboundHandler, BackendConnectionDelegate, Loo
     private func start(_ context: ChannelHandlerContext) {
         guard !started else { return }
         started = true
+        // `Disabled 1` in the Tunnel's backend (or a disable through the control
+        // interface): there is no backend to relay to, so the connection is closed.
+        if backend.isDisabled {
+            let client = ClientAddress(context.channel.remoteAddress)
+            env.log.log(.notice, "(\(loop.threadTag)): \(client.text): no backend found")
+            close()
+            return
+        }
         let connector = ClientBootstrap(group: context.eventLoop)
             .connectTimeout(.seconds(Int64(max(target.connectTimeout, 1))))
             .channelOption(ChannelOptions.autoRead, value: false)

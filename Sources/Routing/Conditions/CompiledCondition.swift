@@ -12,9 +12,10 @@ indirect enum CompiledCondition: Sendable {
     case basicAuth(FileContent<PasswordFile>)
     /// `ClientCert "file"`: the client presented exactly this certificate.
     case clientCertificate(CertificateIdentity)
-    /// `LuaMatch` (no Lua runtime) and a `ClientCert` file without a certificate:
-    /// always false.
+    /// A `ClientCert` file without a certificate: always false.
     case unavailable
+    /// `LuaMatch`.
+    case script(ScriptCall)
     case tokenBucket(TokenBucketTable, Template)
     case eval(Int)
     case all([CompiledCondition])
@@ -48,6 +49,8 @@ indirect enum CompiledCondition: Sendable {
         var clock: any RoutingClock
         /// Where conditions on `-filewatch` files get their content holders.
         var files = WatchRegistry()
+        /// Where `LuaMatch` and `LuaModify` functions are resolved.
+        var scripts: (any ScriptEngine)?
     }
 
     init(_ condition: Condition, _ context: Context) throws {
@@ -66,8 +69,8 @@ indirect enum CompiledCondition: Sendable {
             self = .basicAuth(context.files.passwords(file))
         case .clientCert(let cert):
             self = CertificateIdentity(pem: cert.pem).map { .clientCertificate($0) } ?? .unavailable
-        case .lua:
-            self = .unavailable
+        case .lua(let closure):
+            self = .script(try ScriptCall(closure, engine: context.scripts))
         case .tokenBucket(let tb):
             self = .tokenBucket(TokenBucketTable(tb, clock: context.clock),
                                 try Template(tb.keyTemplate, unknownAccessors: .literal))

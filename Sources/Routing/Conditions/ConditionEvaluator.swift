@@ -36,6 +36,10 @@ extension CompiledCondition {
         case .unavailable:
             return .no
 
+        case .script(let call):
+            guard let result = call.run(.match, &request) else { return .error }
+            return MatchResult(result)
+
         case .tokenBucket(let table, let template):
             let key = template.expansion(request, what: "tbf")
             request.warnings += key.warnings

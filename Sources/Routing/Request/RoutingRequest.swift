@@ -26,8 +26,13 @@ public struct RoutingRequest: Sendable {
     var scope = ScopeChain()
 
     /// While response rules run: the response's headers, which their conditions
-    /// test instead of the request's.
-    var responseHeaders: HTTPHeaders?
+    /// test instead of the request's (and a `LuaBackend`'s reply headers while it
+    /// builds them).
+    public var responseHeaders: HTTPHeaders?
+
+    /// The request's state in the extension language (Lua); nil when the
+    /// configuration uses none.
+    public var scripts: RequestScripts?
 
     public init(head: HTTPRequestHead, client: ClientAddress, listener: ListenerInfo) {
         self.head = head
@@ -42,7 +47,7 @@ public struct RoutingRequest: Sendable {
         return String(decoding: c.user, as: UTF8.self)
     }
 
-    mutating func warn(_ message: String) {
+    public mutating func warn(_ message: String) {
         warnings.append(message)
     }
 

@@ -12,11 +12,9 @@ struct CompiledRewriteRule: Sendable {
 
     let alternatives: [Alternative]
 
-    /// What compiling needs besides the rule; collects what cannot be applied.
-    final class BuildContext {
+    /// What compiling needs besides the rule.
+    struct BuildContext {
         let conditions: CompiledCondition.Context
-        var unsupported: [String] = []
-        init(conditions: CompiledCondition.Context) { self.conditions = conditions }
     }
 
     init(_ rule: RewriteRule, _ context: BuildContext) throws {
@@ -24,7 +22,7 @@ struct CompiledRewriteRule: Sendable {
         var next: RewriteRule? = rule
         while let r = next {
             alternatives.append(Alternative(condition: try CompiledCondition(group: r.condition, context.conditions),
-                                            steps: try r.operations.compactMap { try RewriteStep($0, context) }))
+                                            steps: try r.operations.map { try RewriteStep($0, context) }))
             next = r.otherwise
         }
         self.alternatives = alternatives

@@ -1,6 +1,6 @@
 /// `SetQueryParam`: replace the first parameter so named, append it, or remove it.
-enum QueryParameters {
-    static func set(_ name: String, to value: String?, in uri: String) -> String {
+public enum QueryParameters {
+    public static func set(_ name: String, to value: String?, in uri: String) -> String {
         let q = uri.firstIndex(of: "?")
         let path = q.map { String(uri[..<$0]) } ?? uri
         var params = q.map { uri[uri.index(after: $0)...].split(separator: "&", omittingEmptySubsequences: false).map(String.init) } ?? []

@@ -52,6 +52,8 @@ public struct RewriteProgram: Sendable {
         switch step {
         case .rule(let rule):
             return run(rule, &request, response: response)
+        case .script(let call):
+            return call.run(response ? .modifyResponse : .modifyRequest, &request) != nil
         case .deleteHeader(let pattern):
             Self.editHeaders(&request, response: response) { $0.fields.removeAll { pattern.matches($0.line) } }
             return true

@@ -15,10 +15,10 @@ indirect enum RewriteStep: Sendable {
     /// A nil value removes the parameter.
     case setQueryParam(name: String, value: Template?, encode: Bool)
     case rule(CompiledRewriteRule)
+    /// `LuaModify`.
+    case script(ScriptCall)
 
-    /// nil for operations this build cannot carry out (`LuaModify`), which
-    /// `unsupported` then names.
-    init?(_ operation: RewriteOperation, _ context: CompiledRewriteRule.BuildContext) throws {
+    init(_ operation: RewriteOperation, _ context: CompiledRewriteRule.BuildContext) throws {
         func template(_ s: String) throws -> Template { try Template(s, unknownAccessors: .literal) }
         switch operation {
         case .setHeader(let line): self = .setHeader(try template(line))
@@ -30,9 +30,8 @@ indirect enum RewriteStep: Sendable {
         case .setQueryParam(let name, let value, let encode):
             self = .setQueryParam(name: name, value: try value.map(template), encode: encode)
         case .rule(let rule): self = .rule(try CompiledRewriteRule(rule, context))
-        case .lua:
-            context.unsupported.append("LuaModify")
-            return nil
+        case .lua(let closure):
+            self = .script(try ScriptCall(closure, engine: context.conditions.scripts))
         }
     }
 
@@ -44,7 +43,7 @@ indirect enum RewriteStep: Sendable {
         case .setPath: "path"
         case .setQuery: "query"
         case .setQueryParam: "query parameter"
-        case .deleteHeader, .deleteQuery, .rule: ""
+        case .deleteHeader, .deleteQuery, .rule, .script: ""
         }
     }
 }

@@ -5,22 +5,17 @@ import PoundConfig
 public struct ScopeRewrites: Sendable {
     public let request: RewriteProgram
     public let response: RewriteProgram
-    /// Operations that this build cannot carry out (e.g. `LuaModify`), for a
-    /// start-up warning.
-    public let unsupported: [String]
 
     public static let none = ScopeRewrites()
 
     private init() {
         request = RewriteProgram()
         response = RewriteProgram()
-        unsupported = []
     }
 
     init(_ rules: RewriteRules, named: NamedConditions, context: CompiledCondition.Context) throws {
         let build = CompiledRewriteRule.BuildContext(conditions: context)
         request = try RewriteProgram(rules.request, named: named, context: build)
         response = try RewriteProgram(rules.response, named: named, context: build)
-        unsupported = build.unsupported
     }
 }

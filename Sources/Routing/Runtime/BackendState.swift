@@ -15,6 +15,8 @@ public final class BackendState: Sendable {
     public let acmeDirectory: String?
     /// `%{backend}N` and the "Backend ADDR dead (killed)" text.
     public let displayName: String
+    /// A `LuaBackend`'s function and arguments, resolved at start-up.
+    public let script: ScriptCall?
 
     /// Request count and timing, kept when `BackendStats` is on.
     public let statistics = BackendStatistics()
@@ -22,7 +24,8 @@ public final class BackendState: Sendable {
     private let alive = Atomic<Bool>(true)
     private let disabled: Atomic<Bool>
 
-    init(backend: Backend, index: Int, isEmergency: Bool, acmeDirectory: String? = nil) {
+    init(backend: Backend, index: Int, isEmergency: Bool, acmeDirectory: String? = nil, script: ScriptCall? = nil) {
+        self.script = script
         self.backend = backend
         self.index = index
         self.isEmergency = isEmergency

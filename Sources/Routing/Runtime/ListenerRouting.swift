@@ -10,6 +10,9 @@ public struct ListenerRouting: Sendable {
     /// The listener's own `SetHeader`/`Rewrite`... rules.
     public let rewrites: ScopeRewrites
     let scope: RoutingScope
+    /// The names a Lua resend may give (`http.service.name`): the listener's own
+    /// services by name, the global ones by `/name`.
+    public let serviceNames: (listener: Set<String>, global: Set<String>)
 
     init(index: Int, services: [RuntimeService], ownServiceCount: Int, scope: RoutingScope,
          rewrites: ScopeRewrites = .none) {
@@ -18,6 +21,25 @@ public struct ListenerRouting: Sendable {
         self.services = services
         self.ownServiceCount = ownServiceCount
         self.scope = scope
+        self.serviceNames = (Set(services.prefix(ownServiceCount).compactMap(\.service.name)),
+                             Set(services.dropFirst(ownServiceCount).compactMap(\.service.name)))
+    }
+
+    /// A service by the name a script gives it (`name`, or `/name` for a global one).
+    public func service(named name: String) -> RuntimeService? {
+        if name.hasPrefix("/") {
+            let global = name.dropFirst()
+            return services.dropFirst(ownServiceCount).first { $0.service.name.map { $0[...] == global } ?? false }
+        }
+        return services.prefix(ownServiceCount).first { $0.service.name == name }
+    }
+
+    /// How a script names `service` (`http.service.name`): "" without a name, `/name`
+    /// for a global service unless a listener service has the same name.
+    public func scriptName(of service: RuntimeService) -> String {
+        guard let name = service.service.name else { return "" }
+        if service.listenerIndex == nil && !serviceNames.listener.contains(name) { return "/" + name }
+        return name
     }
 
     /// Pound's `select_service`: the first enabled service whose conditions hold,

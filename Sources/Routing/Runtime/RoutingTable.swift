@@ -16,11 +16,13 @@ public struct RoutingTable: Sendable {
     /// password files), for the file watcher to keep up to date. A named ACL is here
     /// once however often it is used.
     public let watchedFiles: [WatchedFileContent]
+    /// The extension language the table's Lua statements call, if any.
+    public let scripts: (any ScriptEngine)?
 
     /// Builds the table. Fails when the configuration asks for a balancer or session
     /// module that is not available.
     public static func build(_ config: PoundConfiguration, options: RoutingOptions = RoutingOptions()) throws -> RoutingTable {
-        let context = CompiledCondition.Context(clock: options.clock)
+        let context = CompiledCondition.Context(clock: options.clock, scripts: options.scripts)
         let namedList = config.namedConditions.values.sorted { $0.index < $1.index }
         var compiledNamed = [CompiledCondition](repeating: .all([]), count: namedList.count)
         for nc in namedList where nc.index >= 0 && nc.index < compiledNamed.count {
@@ -69,7 +71,7 @@ public struct RoutingTable: Sendable {
                                              rewrites: try ScopeRewrites(l.rewrite, named: named, context: context)))
         }
         return RoutingTable(listeners: listeners, globalServices: globals, allBackends: all,
-                            watchedFiles: files.files)
+                            watchedFiles: files.files, scripts: options.scripts)
     }
 
     /// Pound's `parse_acme`: a service matching `^/\.well-known/acme-challenge/(.+)`

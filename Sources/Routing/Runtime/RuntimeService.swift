@@ -58,10 +58,11 @@ public final class RuntimeService: Sendable {
         var backends: [BackendState] = []
         for b in service.backends.normal {
             backends.append(BackendState(backend: b, index: backends.count, isEmergency: false,
-                                         acmeDirectory: acmeChallenge?.directory))
+                                         acmeDirectory: acmeChallenge?.directory, script: try Self.script(b, options)))
         }
         for b in service.backends.emergency {
-            backends.append(BackendState(backend: b, index: backends.count, isEmergency: true))
+            backends.append(BackendState(backend: b, index: backends.count, isEmergency: true,
+                                         script: try Self.script(b, options)))
         }
         self.backends = backends
 
@@ -101,6 +102,12 @@ public final class RuntimeService: Sendable {
             sessionModule = nil
             sessions = nil
         }
+    }
+
+    /// A `LuaBackend`'s call, resolved in the extension language.
+    private static func script(_ backend: Backend, _ options: RoutingOptions) throws -> ScriptCall? {
+        guard case .lua(let call) = backend.kind else { return nil }
+        return try ScriptCall(call, engine: options.scripts)
     }
 
     /// `%{service}N`: the service name, "-" when it has none (Pound's `print_str`).
@@ -156,21 +163,41 @@ public final class RuntimeService: Sendable {
     /// for balancers that hash it.
     public func balance(key: String? = nil) -> Int? {
         for group in groups {
-            if group.members.count == 1 {
-                // Pound's balancer_select_backend: a lone backend is taken if usable,
-                // whatever its priority.
-                let only = group.members[0]
-                if backends[only].isUsable { return only }
-                continue
-            }
-            let n = group.members.count
-            let picked: Int? = withUnsafeTemporaryAllocation(of: Bool.self, capacity: n) { usable in
-                for i in 0..<n { usable[i] = backends[group.members[i]].isUsable }
-                return group.balancer.choose(usable: UnsafeBufferPointer(usable), key: key)
-            }
-            if let picked, picked >= 0, picked < n, backends[group.members[picked]].isUsable {
-                return group.members[picked]
-            }
+            if let chosen = pick(in: group, key: key) { return chosen }
+        }
+        return nil
+    }
+
+    /// The weight of a balancer group, as Pound numbers them: 0 for the normal
+    /// backends, 65535 for the Emergency ones (`http.balancer`).
+    public static let emergencyWeight = 65535
+
+    /// A resend's choice (`http.balancer = N`): the balancers of the groups whose
+    /// weight is N or more, in order.
+    public func chooseBackend(minimumWeight: Int) -> BackendState? {
+        guard hasUsableBackend else { return nil }
+        for group in groups {
+            let weight = backends[group.members[0]].isEmergency ? Self.emergencyWeight : 0
+            guard weight >= minimumWeight else { continue }
+            if let chosen = pick(in: group, key: nil) { return backends[chosen] }
+        }
+        return nil
+    }
+
+    private func pick(in group: BalancerGroup, key: String?) -> Int? {
+        if group.members.count == 1 {
+            // Pound's balancer_select_backend: a lone backend is taken if usable,
+            // whatever its priority.
+            let only = group.members[0]
+            return backends[only].isUsable ? only : nil
+        }
+        let n = group.members.count
+        let picked: Int? = withUnsafeTemporaryAllocation(of: Bool.self, capacity: n) { usable in
+            for i in 0..<n { usable[i] = backends[group.members[i]].isUsable }
+            return group.balancer.choose(usable: UnsafeBufferPointer(usable), key: key)
+        }
+        if let picked, picked >= 0, picked < n, backends[group.members[picked]].isUsable {
+            return group.members[picked]
         }
         return nil
     }
