@@ -27,6 +27,8 @@ proxy_port=8080
 https_port=8443
 backends=("b1:8081" "b2:8082")
 
+# The system libraries the build links (PCRE2, OpenSSL, libcrypt, Lua 5.4) and curl.
+scripts/install-deps.sh || exit 1
 command -v curl >/dev/null || { echo "demo: curl is needed" >&2; exit 1; }
 
 if [ "${DEMO_SKIP_BUILD:-0}" != 1 ]; then

@@ -17,4 +17,4 @@ alt=$(mktemp -d)
 trap 'rm -rf "$alt"' EXIT
 ln -s "$bin" "$alt/pound"
 cd "$POUND_SRC/tests"
-./testsuite AUTOTEST_PATH="$alt" LUA_AVAILABLE=0 "$@"
+./testsuite AUTOTEST_PATH="$alt" "$@"

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# What a Lua-chosen service costs on the request path. Three Pounce configurations,
+# each answering GET /small with a 100-byte body:
+#   url        the Service is chosen by `URL "^/small$"`; its backend is
+#              `LuaBackend "small"` (a Lua function that builds the response);
+#   luamatch   the same service chosen by `LuaMatch "is_small"` (a Lua function
+#              returning http.req.path == "/small"), same LuaBackend;
+#   url-nginx  reference: `URL "^/small$"` with a regular Backend, an nginx serving
+#              the same 100 bytes (what a LuaBackend costs against proxying).
+# Runs alternate (url, luamatch, url-nginx, url, ...) so drift in the machine's
+# speed hits all alike; the medians are compared. Target: luamatch's CPU per
+# request within 1.3x of url's.
+#
+#   Benchmarks/lua.sh [--runs N] [--duration S]
+#
+# Needs nginx, wrk and curl (apt install nginx wrk curl); pins wrk to CPU 1 and the
+# servers to CPU 0 like ../shared/bench. BENCH_SKIP_BUILD=1 reuses the last release build.
+set -euo pipefail
+runs=5
+duration=8
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "usage: $0 [--runs N] [--duration S]" >&2; exit 2 ;;
+    esac
+done
+here=$(cd "$(dirname "$0")/.." && pwd)
+for tool in nginx wrk curl taskset python3; do
+    command -v "$tool" >/dev/null || { echo "lua.sh: $tool is needed" >&2; exit 1; }
+done
+[ "${BENCH_SKIP_BUILD:-0}" = 1 ] || swift build -c release --package-path "$here" --product pounce >&2
+bin=$(swift build -c release --package-path "$here" --show-bin-path)/pounce
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pounce-lua.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+    uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+    server {
+        listen 127.0.0.1:28191;
+        location / { default_type text/plain; return 200 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"; }
+    }
+}
+NGINX
+taskset -c 0 nginx -c "$work/nginx/nginx.conf" >/dev/null 2>&1 &
+pids+=($!)
+
+cat > "$work/bench.lua" <<'LUA'
+function small()
+    http.resp.code = 200
+    http.resp.headers['Content-Type'] = 'text/plain'
+    http.resp.body = string.rep('x', 99) .. '\n'
+end
+
+function is_small()
+    return http.req.path == '/small'
+end
+LUA
+
+config() { # $1 = the condition choosing the service, $2 = its backend
+    cat <<CFG
+Daemon 0
+LogLevel 0
+Lua
+    Load "$work/bench.lua"
+End
+ListenHTTP
+    Address 127.0.0.1
+    Port 28190
+    Service
+        $1
+$2
+    End
+End
+CFG
+}
+lua_backend='        LuaBackend "small"'
+nginx_backend='        Backend
+            Address 127.0.0.1
+            Port 28191
+        End'
+config 'URL "^/small$"' "$lua_backend" > "$work/url.cfg"
+config 'LuaMatch "is_small"' "$lua_backend" > "$work/luamatch.cfg"
+config 'URL "^/small$"' "$nginx_backend" > "$work/url-nginx.cfg"
+names=(url luamatch url-nginx)
+
+start() { # $1 = config; sets $pid
+    taskset -c 0 "$bin" -F -f "$1" >"$work/pounce.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/28190) 2>/dev/null && break; sleep 0.1; done
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+
+# Preflight: every configuration must answer 200 with 100 bytes, so a broken one
+# fails here instead of benchmarking 404s or 500s.
+for n in "${names[@]}"; do
+    start "$work/$n.cfg"
+    got=$(curl -s --max-time 5 -o "$work/body" -w '%{http_code}' http://127.0.0.1:28190/small || true)
+    size=$(wc -c < "$work/body" 2>/dev/null || echo 0)
+    stop
+    if [ "$got" != 200 ] || [ "$size" != 100 ]; then
+        echo "lua.sh: $n: GET /small gave status ${got:-none} with $size bytes (want 200, 100 bytes)" >&2
+        cat "$work/pounce.log" >&2
+        exit 1
+    fi
+done
+
+# One measured run: req/s and the proxy's CPU time per request (user+sys).
+measure() {
+    start "$1"
+    taskset -c 1 wrk -t1 -c50 -d2s http://127.0.0.1:28190/small >/dev/null
+    local before after out
+    before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    out=$(taskset -c 1 wrk -t1 -c50 -d"${duration}s" http://127.0.0.1:28190/small)
+    after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    stop
+    if echo "$out" | grep -q 'Non-2xx'; then
+        echo "lua.sh: $1: wrk saw non-2xx responses" >&2; echo "$out" >&2; exit 1
+    fi
+    local requests
+    requests=$(echo "$out" | awk '/requests in/ {print $1}')
+    if [ "${requests:-0}" -eq 0 ]; then
+        echo "lua.sh: $1: wrk completed no requests" >&2; echo "$out" >&2; exit 1
+    fi
+    python3 -c "r=$requests; print(f'{r/$duration:.0f} {($after-$before)*1e6/$(getconf CLK_TCK)/r:.2f}')"
+}
+
+echo "run  url:req/s  us/req   luamatch:req/s  us/req   url-nginx:req/s  us/req"
+results=()
+for i in $(seq "$runs"); do
+    a=$(measure "$work/url.cfg")
+    b=$(measure "$work/luamatch.cfg")
+    c=$(measure "$work/url-nginx.cfg")
+    echo "$i    $a    $b    $c"
+    results+=("$a $b $c")
+done
+printf '%s\n' "${results[@]}" | python3 -c '
+import sys, statistics
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+a, au, b, bu, c, cu = (statistics.median(col) for col in zip(*rows))
+print()
+print("median          req/s   CPU us/req   CPU vs url")
+print(f"url        {a:>9,.0f}   {au:>10.2f}   {1:>9.2f}x")
+print(f"luamatch   {b:>9,.0f}   {bu:>10.2f}   {bu/au:>9.2f}x")
+print(f"url-nginx  {c:>9,.0f}   {cu:>10.2f}   {cu/au:>9.2f}x")
+print()
+verdict = "within" if bu / au <= 1.3 else "OVER"
+print(f"luamatch/url CPU per request: {bu/au:.2f}x ({verdict} the 1.3x target); "
+      f"throughput {100*b/a:.1f}% of url")'
