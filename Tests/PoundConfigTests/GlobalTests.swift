@@ -137,9 +137,9 @@ final class GlobalTests: XCTestCase {
         XCTAssertEqual(c.lua?.maxInstructions, 5000)
         XCTAssertEqual(LuaSource(file: "/etc/auth-bearer.lua", range: .unset).effectiveVariable, "auth_bearer")
         XCTAssertEqual(LuaSource(file: "/etc/1st.mod.lua", range: .unset).effectiveVariable, "_1st_mod")
-        assertRejects("Lua\n Load \"x.lua\" \"not-a-name\"\nEnd\n", ["pound.cfg:2.14-25: not a valid Lua variable name"])
+        assertRejects("Lua\n Load \"x.lua\" \"not-a-name\"\nEnd\n", ["pound.cfg:2.15-26: not a valid Lua variable name"])
         assertRejects("Lua\n Path \"/usr/share/lua\"\nEnd\n",
-                      ["pound.cfg:2.7-21: /usr/share/lua: this doesn't look like a Lua path component"])
+                      ["pound.cfg:2.7-22: /usr/share/lua: this doesn't look like a Lua path component"])
     }
 
     func testIncludeGlobsAndNesting() throws {

@@ -371,20 +371,26 @@ import HTTPWire
         #expect(selected(t, auth("Basic YWxpY2U6c2VjcmV")) == "500")
     }
 
-    @Test func clientCertAndLuaAreFalseForNow() throws {
+    @Test func aClientCertWithoutCertificateIsFalse() throws {
         let c = CompiledCondition.unavailable
         var r = request("GET", "/")
         #expect(c.evaluate(&r, .none) == .no)
-        let t = try routing("""
-        ListenHTTP
-          Service "lua"
-            LuaMatch "f"
-        \(backend(9001))  End
-          Service "fallback"
-        \(backend(9002))  End
-        End
-        """)
-        #expect(selected(t, request("GET", "/")) == "fallback")
+    }
+
+    /// A LuaMatch used to be accepted and always false, silently sending requests to
+    /// the next service. Now a function no Lua source defines stops the build.
+    @Test func aLuaMatchWithoutItsFunctionIsRefused() throws {
+        #expect(throws: ScriptFunctionUndefined.self) {
+            _ = try routing("""
+            ListenHTTP
+              Service "lua"
+                LuaMatch "f"
+            \(backend(9001))  End
+              Service "fallback"
+            \(backend(9002))  End
+            End
+            """)
+        }
     }
 
     @Test func disabledServicesAreSkippedAndGlobalsComeLast() throws {
