@@ -26,37 +26,10 @@ while [ $# -gt 0 ]; do
         *) echo "usage: $0 [--runs N] [--duration S]" >&2; exit 2 ;;
     esac
 done
-here=$(cd "$(dirname "$0")/.." && pwd)
-for tool in nginx wrk curl taskset python3; do
-    command -v "$tool" >/dev/null || { echo "lua.sh: $tool is needed" >&2; exit 1; }
-done
-[ "${BENCH_SKIP_BUILD:-0}" = 1 ] || swift build -c release --package-path "$here" --product pounce >&2
-bin=$(swift build -c release --package-path "$here" --show-bin-path)/pounce
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/pounce-lua.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-    uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-    server {
-        listen 127.0.0.1:28191;
-        location / { default_type text/plain; return 200 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"; }
-    }
-}
-NGINX
-taskset -c 0 nginx -c "$work/nginx/nginx.conf" >/dev/null 2>&1 &
-pids+=($!)
+name=lua
+. "$(dirname "$0")/lib.sh"
+bench_setup curl
+bench_nginx 28191 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
 
 cat > "$work/bench.lua" <<'LUA'
 function small()
@@ -97,20 +70,13 @@ config 'LuaMatch "is_small"' "$lua_backend" > "$work/luamatch.cfg"
 config 'URL "^/small$"' "$nginx_backend" > "$work/url-nginx.cfg"
 names=(url luamatch url-nginx)
 
-start() { # $1 = config; sets $pid
-    taskset -c 0 "$bin" -F -f "$1" >"$work/pounce.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/28190) 2>/dev/null && break; sleep 0.1; done
-}
-stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
-
 # Preflight: every configuration must answer 200 with 100 bytes, so a broken one
 # fails here instead of benchmarking 404s or 500s.
 for n in "${names[@]}"; do
-    start "$work/$n.cfg"
+    bench_start "$work/$n.cfg" 28190
     got=$(curl -s --max-time 5 -o "$work/body" -w '%{http_code}' http://127.0.0.1:28190/small || true)
     size=$(wc -c < "$work/body" 2>/dev/null || echo 0)
-    stop
+    bench_stop
     if [ "$got" != 200 ] || [ "$size" != 100 ]; then
         echo "lua.sh: $n: GET /small gave status ${got:-none} with $size bytes (want 200, 100 bytes)" >&2
         cat "$work/pounce.log" >&2
@@ -118,25 +84,7 @@ for n in "${names[@]}"; do
     fi
 done
 
-# One measured run: req/s and the proxy's CPU time per request (user+sys).
-measure() {
-    start "$1"
-    taskset -c 1 wrk -t1 -c50 -d2s http://127.0.0.1:28190/small >/dev/null
-    local before after out
-    before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    out=$(taskset -c 1 wrk -t1 -c50 -d"${duration}s" http://127.0.0.1:28190/small)
-    after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    stop
-    if echo "$out" | grep -q 'Non-2xx'; then
-        echo "lua.sh: $1: wrk saw non-2xx responses" >&2; echo "$out" >&2; exit 1
-    fi
-    local requests
-    requests=$(echo "$out" | awk '/requests in/ {print $1}')
-    if [ "${requests:-0}" -eq 0 ]; then
-        echo "lua.sh: $1: wrk completed no requests" >&2; echo "$out" >&2; exit 1
-    fi
-    python3 -c "r=$requests; print(f'{r/$duration:.0f} {($after-$before)*1e6/$(getconf CLK_TCK)/r:.2f}')"
-}
+measure() { bench_measure "$1" 28190 http://127.0.0.1:28190/small; }
 
 echo "run  url:req/s  us/req   luamatch:req/s  us/req   url-nginx:req/s  us/req"
 results=()
