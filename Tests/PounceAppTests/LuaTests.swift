@@ -287,3 +287,12 @@ final class Collected<T: Sendable>: @unchecked Sendable {
     func append(_ value: T) { lock.withLock { values.append(value) } }
     var items: [T] { lock.withLock { values } }
 }
+
+extension LuaTests {
+    /// `pound -V` says whether Lua is built in; scripts read that line.
+    func testVersionSaysLuaIsBuiltIn() {
+        let r = PounceProcess.run(["-V"], in: PounceProcess.temporaryDirectory())
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stdout.split(separator: "\n").contains("Lua support:                enabled"), r.stdout)
+    }
+}

@@ -18,7 +18,7 @@ public enum VersionText {
             ("Regex types", "POSIX, PCRE2"),
             ("Dynamic backends", "disabled"),
             ("FS event monitoring", "inotify"),
-            ("Lua support", "enabled (Lua 5.4)"),
+            ("Lua support", "enabled"),
         ]
         for (key, value) in settings {
             let label = key + ":"
