@@ -296,3 +296,30 @@ extension LuaTests {
         XCTAssertTrue(r.stdout.split(separator: "\n").contains("Lua support:                enabled"), r.stdout)
     }
 }
+
+extension LuaTests {
+    /// Response rules see the status of a built-in responder's reply too.
+    func testResponseRulesSeeTheCodeOfAnErrorReply() throws {
+        let pounce = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            Lua
+                Load "tag.lua"
+            End
+            ListenHTTP
+                Address 127.0.0.1
+                Port {PORT}
+                Rewrite response
+                    LuaModify "tag"
+                End
+                Service
+                    Error 403
+                End
+            End
+            """, files: ["tag.lua": "function tag() http.resp.headers['X-Code'] = tostring(http.resp.code) end\n"])
+        let reply = try get("/", port: pounce.port)
+        XCTAssertEqual(reply.status, 403)
+        XCTAssertEqual(reply.header("X-Code"), "403", pounce.log)
+        XCTAssertEqual(pounce.stop(), 0, pounce.log)
+    }
+}

@@ -832,11 +832,23 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     /// Response rules: the service's first, then the listener's (Pound's order).
-    /// False when one failed; its warnings are logged.
-    func rewriteResponse(_ headers: inout HTTPHeaders, _ exchange: Exchange) -> Bool {
+    /// False when one failed; its warnings are logged. `status` is the reply's for
+    /// Lua (`http.resp.code`) when the caller has not set a response up itself (the
+    /// built-in responders' replies, whose status line the rules cannot change).
+    func rewriteResponse(_ headers: inout HTTPHeaders, _ exchange: Exchange, status: Int? = nil) -> Bool {
         let serviceRules = exchange.service?.rewrites.response
         let listenerRules = listener.routing.rewrites.response
         if serviceRules?.isEmpty ?? true, listenerRules.isEmpty { return true }
+        if let status, let scripts = exchange.request.scripts, scripts.response == nil {
+            scripts.beginResponse(status: status, reason: HTTPStatus.reason(status) ?? "", backend: exchange.backend)
+        }
+        defer {
+            if status != nil, let scripts = exchange.request.scripts {
+                _ = scripts.endResponse()
+                // Only a backend's answer can be sent again.
+                scripts.resend = .none
+            }
+        }
         let ok = (serviceRules?.apply(to: &headers, request: &exchange.request) ?? true)
             && listenerRules.apply(to: &headers, request: &exchange.request)
         logWarnings(exchange)
