@@ -10,23 +10,43 @@ import Glibc
 let runningAsRoot = getuid() == 0
 
 /// Runs a command, returns its standard output and error; a failure to start is recorded, not thrown.
+/// posix_spawn and waitpid, not Foundation's Process: its waitUntilExit can miss the child's
+/// exit when the test's threads are all busy, and a suite then hangs.
 @discardableResult
 func command(_ arguments: [String]) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do {
-        try process.run()
-    } catch {
-        Issue.record("cannot run \(arguments): \(error)")
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0 else {
+        Issue.record("cannot run \(arguments): pipe failed")
         return ""
     }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+    posix_spawn_file_actions_addclose(&actions, fds[0])
+    posix_spawn_file_actions_addclose(&actions, fds[1])
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    var pid = pid_t()
+    let rc = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+    close(fds[1])
+    defer { close(fds[0]) }
+    guard rc == 0 else {
+        Issue.record("cannot run \(arguments): \(String(cString: strerror(rc)))")
+        return ""
+    }
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fds[0], &buffer, buffer.count)
+        if n > 0 { output += buffer[0..<n]; continue }
+        if n < 0 && errno == EINTR { continue }
+        break
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return String(decoding: output, as: UTF8.self)
 }
 
 /// `first` (A.B.C.1/24) <-> `second` (A.B.C.2/24) for the duration of `body`, both up with carrier.
