@@ -13,7 +13,7 @@ final class LuaLoopRunner: ScriptRunner, @unchecked Sendable {
     init(shared: LuaShared, loop: Int, state: LuaState?) {
         self.shared = shared
         self.state = state
-        self.threadTag = String(0x1000 + loop, radix: 16)
+        self.threadTag = ThreadTag.forLoop(loop)
     }
 
     func call(_ function: ScriptFunction, kind: ScriptCallKind, arguments: [String],

@@ -1,4 +1,5 @@
 import NIOCore
+import Routing
 
 /// A connection the loop watches: timeouts checked by the loop's sweep, and told to
 /// stop when the server shuts down gracefully.
@@ -26,7 +27,7 @@ final class LoopContext: @unchecked Sendable {
     init(eventLoop: EventLoop, index: Int) {
         self.eventLoop = eventLoop
         self.index = index
-        let threadTag = String(0x1000 + index, radix: 16)
+        let threadTag = ThreadTag.forLoop(index)
         self.pool = BackendPool(eventLoop: eventLoop, threadTag: threadTag)
         self.flusher = FlushBatcher(eventLoop: eventLoop)
         self.threadTag = threadTag
