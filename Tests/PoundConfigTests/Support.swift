@@ -33,14 +33,20 @@ struct ConfigFixture {
         var succeeded: Bool { config != nil }
     }
 
+    /// The working directory is the process's: Swift Testing suites run in parallel, so
+    /// one load at a time may move it.
+    private static let workingDirectory = NSLock()
+
     /// Loads `file` with the working directory set to the fixture directory.
     func load(_ file: String = "pound.cfg", features: Features = .testDefaults) -> Outcome {
-        let saved = FileSystem.currentDirectory()
-        chdir(directory)
-        defer { chdir(saved) }
-        let diagnostics = Diagnostics()
-        let config = try? ConfigLoader.load(file: file, features: features, diagnostics: diagnostics)
-        return Outcome(config: config, messages: diagnostics.all.map(\.description))
+        Self.workingDirectory.withLock {
+            let saved = FileSystem.currentDirectory()
+            chdir(directory)
+            defer { chdir(saved) }
+            let diagnostics = Diagnostics()
+            let config = try? ConfigLoader.load(file: file, features: features, diagnostics: diagnostics)
+            return Outcome(config: config, messages: diagnostics.all.map(\.description))
+        }
     }
 }
 
