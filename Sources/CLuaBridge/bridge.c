@@ -26,6 +26,14 @@ void pounce_lua_push_swift_closure(lua_State *L, pounce_lua_swift_function f, in
     lua_pushcclosure(L, trampoline, n + 1);
 }
 
+void pounce_lua_rawset_global(lua_State *L, const char *name) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    lua_pushstring(L, name);
+    lua_rotate(L, -3, -1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
 // Pushes the value `name` designates: a global, then a field of it per dot.
 static void push_named(lua_State *L, const char *name) {
     const char *dot = strchr(name, '.');

@@ -43,7 +43,7 @@ extension LuaAPI {
         lua_setfield(L, -2, "__index")
         state.setFunction("__newindex", httpNewIndex)
         lua_setmetatable(L, -2)
-        lua_setglobal(L, "http")
+        state.httpRef = state.makeRef()
     }
 
     /// A new empty table whose metatable has `methods`; returns its registry reference.

@@ -12,7 +12,7 @@ extension LuaAPI {
         state.setFunction("__index", stashIndex)
         state.setFunction("__newindex", stashNewIndex)
         lua_setmetatable(L, -2)
-        lua_setglobal(L, "stash")
+        state.stashRef = state.makeRef()
     }
 
     private static func stashRef(_ state: LuaState) -> Int32 {

@@ -13,6 +13,7 @@ enum LuaAPI {
         installPound(state)
         installStash(state)
         try installHTTP(state)
+        state.restoreGlobals()
     }
 
     /// Pushes `message` and returns the trampoline's "raise" code.

@@ -39,6 +39,7 @@ final class LuaLoopRunner: ScriptRunner, @unchecked Sendable {
         state.threadTag = threadTag
         return state.with(&request, scripts, kind) {
             let base = state.top
+            state.restoreGlobals()
             state.push(function.name)
             for argument in arguments { state.push(argument) }
             pounce_lua_set_budget(L, shared.budget)

@@ -27,6 +27,11 @@ final class LuaState {
     var responseHeadersRef: Int32 = 0
     var queryRef: Int32 = 0
     var versionMakerRef: Int32 = 0
+    /// `http` and `stash`, put back into the globals before each call: as in Pound,
+    /// where they are made per call, a script that assigns to either global spoils
+    /// only its own call.
+    var httpRef: Int32 = 0
+    var stashRef: Int32 = 0
 
     init(ordinal: Int, engine: LuaShared) throws(LuaStartError) {
         guard let L = luaL_newstate() else { throw LuaStartError(message: "can't create Lua state: out of memory") }
@@ -122,6 +127,15 @@ final class LuaState {
     }
 
     // MARK: the call in progress
+
+    /// Makes `http` and `stash` the globals of Pound's API (at start-up, and again
+    /// before each call).
+    func restoreGlobals() {
+        pushRef(httpRef)
+        pounce_lua_rawset_global(L, "http")
+        pushRef(stashRef)
+        pounce_lua_rawset_global(L, "stash")
+    }
 
     /// Makes the request current for the API functions while `body` runs.
     func with<T>(_ request: inout RoutingRequest, _ scripts: RequestScripts?, _ kind: ScriptCallKind,

@@ -185,3 +185,17 @@ extension LuaEngineTests {
         #expect(try Self.call(e, "count", .match, ["Cookie=a=1,Host=h,Cookie=b=2"], on: &r) == true)
     }
 }
+
+extension LuaEngineTests {
+    /// As in Pound, where `http` is made for each call: a script that replaces the
+    /// global spoils only its own call.
+    @Test func aScriptThatReplacesHttpSpoilsOnlyItsOwnCall() throws {
+        let e = try Self.engine(load: """
+            function clobber() http = nil; stash = 5; return true end
+            function check() stash.x = 1; return http.req.path == '/' and stash.x == 1 end
+            """)
+        var r = Self.request("/")
+        #expect(try Self.call(e, "clobber", .match, on: &r) == true)
+        #expect(try Self.call(e, "check", .match, on: &r) == true)
+    }
+}

@@ -17,6 +17,10 @@ void pounce_lua_push_swift(lua_State *L, pounce_lua_swift_function f);
 /// as the closure's upvalues 2...n+1.
 void pounce_lua_push_swift_closure(lua_State *L, pounce_lua_swift_function f, int n);
 
+/// Pops the value on top of the stack into the global `name`, bypassing any
+/// metatable a script gave the globals table (so it cannot raise).
+void pounce_lua_rawset_global(lua_State *L, const char *name);
+
 /// Calls the function named by the string below the `nargs` arguments on top of
 /// the stack (`name` or `module.name`, looked up from the globals), in protected
 /// mode. Leaves `nresults` results (LUA_MULTRET: all), or the error message, and
