@@ -57,11 +57,6 @@ extension LuaAPI {
 
     // MARK: the call in progress
 
-    /// The request of the call in progress, or the error to raise.
-    static func request(_ state: LuaState) -> UnsafeMutablePointer<RoutingRequest>? {
-        state.request
-    }
-
     static func noRequest(_ state: LuaState) -> Int32 {
         fail(state, "http is available only while a request is processed")
     }
@@ -76,7 +71,7 @@ extension LuaAPI {
 
     private static let httpIndex: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state), let scripts = state.scripts else { return noRequest(state) }
+        guard let request = state.request, let scripts = state.scripts else { return noRequest(state) }
         let field = state.string(at: 2) ?? "?"
         switch field {
         case "rmt_ip":
@@ -133,7 +128,7 @@ extension LuaAPI {
     private static let constant: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
         if let failure = checkArguments(state, "const", 2) { return failure }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         guard let name = state.string(at: 2) else { return fail(state, "bad argument #2 to 'const' (string expected)") }
         if let value = request.pointee.constant(named: name) { state.push(value) } else { lua_pushnil(L) }
         return 1
@@ -143,7 +138,7 @@ extension LuaAPI {
 
     private static let requestIndex: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         let head = request.pointee.head
         let field = state.string(at: 2) ?? "?"
         switch field {
@@ -169,7 +164,7 @@ extension LuaAPI {
 
     private static let requestNewIndex: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         let field = state.string(at: 2) ?? "?"
         switch field {
         case "headers":
@@ -205,7 +200,7 @@ extension LuaAPI {
 
     private static let queryIndex: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         guard let name = state.string(at: 2) else {
             lua_pushnil(L)
             return 1
@@ -220,7 +215,7 @@ extension LuaAPI {
 
     private static let queryNewIndex: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         guard let name = state.string(at: 2), URLText.isValid(name) else {
             return fail(state, "bad query parameter name")
         }
@@ -238,14 +233,14 @@ extension LuaAPI {
 
     private static let queryString: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         state.push(String(RequestURI.query(request.pointee.head.uri) ?? ""))
         return 1
     }
 
     private static let queryLength: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         let query = RequestURI.query(request.pointee.head.uri) ?? ""
         lua_pushinteger(L, lua_Integer(query.split(separator: "&").count))
         return 1
@@ -276,7 +271,7 @@ extension LuaAPI {
     private static let responseNewIndex: pounce_lua_swift_function = { L in
         guard let state = LuaState.of(L) else { return 0 }
         guard inResponse(state), let scripts = state.scripts, scripts.response != nil,
-              let request = request(state) else { return responseUnavailable(state) }
+              let request = state.request else { return responseUnavailable(state) }
         let field = state.string(at: 2) ?? "?"
         switch field {
         case "code":

@@ -32,7 +32,7 @@ extension LuaAPI {
     private static func withHeaders(_ L: OpaquePointer?, response: Bool,
                                     _ body: (LuaState, inout HTTPHeaders) -> Int32) -> Int32 {
         guard let state = LuaState.of(L) else { return 0 }
-        guard let request = request(state) else { return noRequest(state) }
+        guard let request = state.request else { return noRequest(state) }
         if response {
             guard inResponse(state), var headers = request.pointee.responseHeaders else {
                 return fail(state, "http.resp is available only in Rewrite response and LuaBackend")
