@@ -48,6 +48,17 @@ let package = Package(
         ),
         .target(name: "CLuaBridge", dependencies: ["CLua"]),
 
+        // c-ares for dynamic backends' DNS lookups, driven by a thread of its own; the
+        // bridge keeps UDP sockets unconnected (sendto/recvfrom) and flattens replies.
+        .systemLibrary(
+            name: "CCAres",
+            path: "Sources/CCAres",
+            pkgConfig: "libcares",
+            providers: [.apt(["libc-ares-dev"])]
+        ),
+        .target(name: "CCAresBridge", dependencies: ["CCAres"]),
+        .target(name: "DNSResolution", dependencies: ["CCAresBridge"]),
+
         // Pound's "genpat": POSIX ERE, PCRE2 (JIT), exact/prefix/suffix/contain.
         .target(name: "PoundRegex", dependencies: ["CPCRE2"]),
 
@@ -144,6 +155,7 @@ let package = Package(
             "Routing", "BuiltinModules", "Digests", .product(name: "PounceModuleAPI", package: "ModuleAPI"),
         ]),
         .testTarget(name: "FileWatchTests", dependencies: ["FileWatch"]),
+        .testTarget(name: "DNSResolutionTests", dependencies: ["DNSResolution", "CCAresBridge"]),
         .testTarget(name: "PoundLuaTests", dependencies: ["PoundLua", "Routing", "PoundConfig", "HTTPWire"]),
         .testTarget(name: "BuiltinModulesTests", dependencies: ["BuiltinModules"]),
         .testTarget(name: "ModuleLoaderTests", dependencies: ["ModuleLoader"]),

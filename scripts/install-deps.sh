@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Pounce builds against (and the tools its tests run),
 # when they are missing. The system libraries are linked through SwiftPM
-# systemLibrary targets: PCRE2, OpenSSL, libcrypt and Lua 5.4.
+# systemLibrary targets: PCRE2, OpenSSL, libcrypt, Lua 5.4 and c-ares.
 #
 #   scripts/install-deps.sh          what the build needs
 #   scripts/install-deps.sh --tests  also what the test suite starts (servers, clients)
 set -euo pipefail
-pkgs=(pkg-config libpcre2-dev libssl-dev libcrypt-dev liblua5.4-dev openssl curl)
+pkgs=(pkg-config libpcre2-dev libssl-dev libcrypt-dev liblua5.4-dev libc-ares-dev openssl curl)
 if [ "${1:-}" = --tests ]; then
     # chromium: the status page screenshot; keepalived, tcpdump, tshark, iproute2,
     # iputils-ping: the VRRP rig in ../shared/rigs/vrrp (keepalived is the peer).
