@@ -85,17 +85,11 @@ extension ClientConnectionHandler {
 }
 
 extension RequestScripts {
-    /// A backend's response is about to go through the response rules.
-    func beginResponse(status: Int, reason: String, backend: BackendState?) {
+    /// A response is about to go through the response rules.
+    func beginResponse(status: Int, reason: String?, backend: BackendState?) {
         response = ScriptResponse(code: status, reason: reason, bodyWritable: false)
         resend = .none
         balancerWeight = backend?.isEmergency == true ? RuntimeService.emergencyWeight : 0
-    }
-
-    /// The rules are done: the status line as they left it.
-    func endResponse() -> ScriptResponse? {
-        defer { response = nil }
-        return response
     }
 }
 

@@ -551,20 +551,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             fail(exchange, status: head.status, message: "", logged: false, page: page)
             return nil
         }
-        exchange.request.scripts?.beginResponse(status: head.status, reason: head.reason, backend: exchange.backend)
-        guard rewriteResponse(&head.headers, exchange) else {
+        guard let line = rewriteResponse(&head.headers, exchange, status: head.status, reason: head.reason) else {
             fail(exchange, status: 500, message: "response rewriting failed", logged: false)
             return nil
         }
-        if let scripts = exchange.request.scripts {
-            if let response = scripts.endResponse() {
-                head.status = response.code
-                head.reason = response.reason ?? ""
-            }
-            if scripts.resend != .none {
-                resend(exchange)
-                return nil
-            }
+        head.status = line.status
+        head.reason = line.reason ?? ""
+        if let scripts = exchange.request.scripts, scripts.resend != .none {
+            resend(exchange)
+            return nil
         }
         // Sessions learn from the response as the client will see it (Pound's order).
         if let service = exchange.service, service.sessions != nil, let backend = exchange.backend {
@@ -831,28 +826,23 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         completeResponse(exchange, trailing: 0)
     }
 
-    /// Response rules: the service's first, then the listener's (Pound's order).
-    /// False when one failed; its warnings are logged. `status` is the reply's for
-    /// Lua (`http.resp.code`) when the caller has not set a response up itself (the
-    /// built-in responders' replies, whose status line the rules cannot change).
-    func rewriteResponse(_ headers: inout HTTPHeaders, _ exchange: Exchange, status: Int? = nil) -> Bool {
+    /// Response rules: the service's first, then the listener's (Pound's order). Lua's
+    /// `http.resp` sees `status` and `reason`; the result is the status line as the
+    /// rules leave it, or nil when one failed (its warnings are logged).
+    func rewriteResponse(_ headers: inout HTTPHeaders, _ exchange: Exchange, status: Int,
+                         reason: String?) -> (status: Int, reason: String?)? {
+        let scripts = exchange.request.scripts
+        // Begun even without rules: it also clears a resend set before the response.
+        scripts?.beginResponse(status: status, reason: reason, backend: exchange.backend)
+        defer { scripts?.response = nil }
         let serviceRules = exchange.service?.rewrites.response
         let listenerRules = listener.routing.rewrites.response
-        if serviceRules?.isEmpty ?? true, listenerRules.isEmpty { return true }
-        if let status, let scripts = exchange.request.scripts, scripts.response == nil {
-            scripts.beginResponse(status: status, reason: HTTPStatus.reason(status) ?? "", backend: exchange.backend)
-        }
-        defer {
-            if status != nil, let scripts = exchange.request.scripts {
-                _ = scripts.endResponse()
-                // Only a backend's answer can be sent again.
-                scripts.resend = .none
-            }
-        }
+        if serviceRules?.isEmpty ?? true, listenerRules.isEmpty { return (status, reason) }
         let ok = (serviceRules?.apply(to: &headers, request: &exchange.request) ?? true)
             && listenerRules.apply(to: &headers, request: &exchange.request)
         logWarnings(exchange)
-        return ok
+        guard ok else { return nil }
+        return scripts?.response.map { ($0.code, $0.reason) } ?? (status, reason)
     }
 
     /// `RewriteErrors`: the listener's `ErrorFile` page that replaces a backend's

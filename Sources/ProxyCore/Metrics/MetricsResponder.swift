@@ -14,7 +14,7 @@ enum MetricsResponder {
         }
         let body = Array(exposition.rendered.utf8)
         var headers: HTTPHeaders = ["Content-Type": MetricsExposition.contentType]
-        guard handler.rewriteResponse(&headers, exchange, status: 200) else {
+        guard handler.rewriteResponse(&headers, exchange, status: 200, reason: "OK") != nil else {
             return handler.fail(exchange, status: 500, message: "", logged: false)
         }
         let minor = exchange.request.head.version.minor == 0 ? 0 : 1

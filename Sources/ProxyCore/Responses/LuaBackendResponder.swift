@@ -21,11 +21,9 @@ enum LuaBackendResponder {
         guard built.code >= 100 && built.code <= 599 else {
             return handler.fail(exchange, status: 500, message: "malformed response", reverse: true)
         }
-        scripts.beginResponse(status: built.code, reason: built.reason ?? "", backend: backend)
-        guard handler.rewriteResponse(&headers, exchange) else {
+        guard let status = handler.rewriteResponse(&headers, exchange, status: built.code, reason: built.reason) else {
             return handler.fail(exchange, status: 500, message: "", logged: false)
         }
-        let status = scripts.endResponse() ?? built
         let body = built.body ?? []
         // The length is ours to say: the body is known whole.
         headers.remove("Content-Length")
@@ -35,16 +33,16 @@ enum LuaBackendResponder {
         // Unlike Pound, the connection stays open after a complete exchange: the
         // reply is framed by its length, so nothing is gained by closing it.
         let keepAlive = exchange.clientKeepAlive && exchange.requestComplete
-        let reason = status.reason ?? HTTPStatus.reason(status.code) ?? ""
-        let statusLine = "HTTP/1.\(minor) \(status.code) \(reason)"
+        let reason = status.reason ?? HTTPStatus.reason(status.status) ?? ""
+        let statusLine = "HTTP/1.\(minor) \(status.status) \(reason)"
         var text = statusLine + "\r\nContent-Length: \(body.count)\r\n"
         if !keepAlive && minor == 1 { text += "Connection: close\r\n" }
         for field in headers.fields { text += field.line + "\r\n" }
         text += "\r\n"
         var bytes = Array(text.utf8)
-        let sendsBody = !exchange.request.head.isHead && status.code >= 200 && status.code != 204 && status.code != 304
+        let sendsBody = !exchange.request.head.isHead && status.status >= 200 && status.status != 204 && status.status != 304
         if sendsBody { bytes += body }
-        handler.respondLocally(exchange, bytes: bytes, statusLine: statusLine, status: status.code,
+        handler.respondLocally(exchange, bytes: bytes, statusLine: statusLine, status: status.status,
                                bodySize: sendsBody ? body.count : 0, keepAlive: keepAlive)
     }
 }

@@ -13,7 +13,9 @@ enum SpecialResponder {
             var rewritten = true
             let reply = ErrorReply.render(status: status, minorVersion: minor,
                                           page: page ?? handler.listener.errorPage(status)) { headers in
-                rewritten = handler.rewriteResponse(&headers, exchange, status: status)
+                // The status line of Pound's own replies stays as it is.
+                rewritten = handler.rewriteResponse(&headers, exchange, status: status,
+                                                    reason: HTTPStatus.reason(status)) != nil
             }
             guard rewritten else { return handler.fail(exchange, status: 500, message: "", logged: false) }
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
@@ -60,7 +62,7 @@ enum SpecialResponder {
                 handler.fail(exchange, status: status, message: message ?? "", logged: message != nil)
             case .file(let bytes):
                 var headers: HTTPHeaders = ["Content-Type": isACME ? "text/html" : "text/plain"]
-                if !isACME, !handler.rewriteResponse(&headers, exchange, status: 200) {
+                if !isACME, handler.rewriteResponse(&headers, exchange, status: 200, reason: "OK") == nil {
                     return handler.fail(exchange, status: 500, message: "", logged: false)
                 }
                 let reply = PoundReply.make(status: 200, reason: "OK", minor: minor, headers: headers.fields.map(\.line),
