@@ -46,19 +46,6 @@ final class LuaExampleTests: XCTestCase {
         "Backend\nAddress 127.0.0.1\nPort \(b.port)\nEnd\n"
     }
 
-    /// Sends `head` (request line and headers, without the final empty line) plus
-    /// `Connection: close` and `body`; returns the one response.
-    private func exchange(_ head: String, port: Int, body: String = "") throws -> HTTPReply {
-        let c = try TCP(port: port)
-        c.send(head + "\r\nConnection: close\r\n\r\n" + body)
-        guard let r = c.readResponse() else { throw HarnessError("no response for \(head)") }
-        return r
-    }
-
-    private func get(_ path: String, port: Int, host: String = "localhost", headers: [String] = []) throws -> HTTPReply {
-        try exchange((["GET \(path) HTTP/1.1", "Host: \(host)"] + headers).joined(separator: "\r\n"), port: port)
-    }
-
     private func values(_ r: HTTPReply, _ name: String) -> [String] {
         r.headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
     }
@@ -114,7 +101,7 @@ final class LuaExampleTests: XCTestCase {
             End
             """))
 
-        let first = try get("/", port: p.port)
+        let first = try TCP.get("/", port: p.port)
         XCTAssertEqual(first.status, 200)
         let id = try XCTUnwrap(sessionCookie(first))
         // The backend's cookie is kept, after the injected one: sessions are recorded
@@ -125,13 +112,13 @@ final class LuaExampleTests: XCTestCase {
         let owner = try XCTUnwrap(first.header("x-backend"))
 
         // Another client without the cookie (or with other cookies only) gets another id.
-        let second = try get("/", port: p.port, headers: ["Cookie: theme=dark; other=1"])
+        let second = try TCP.get("/", port: p.port, headers: ["Cookie: theme=dark; other=1"])
         let otherID = try XCTUnwrap(sessionCookie(second))
         XCTAssertNotEqual(otherID, id)
 
         // With the cookie: no new one, and always the backend that served the first.
         for i in 0..<10 {
-            let r = try get("/page/\(i)", port: p.port, headers: ["Cookie: theme=dark; poundsession=\(id)"])
+            let r = try TCP.get("/page/\(i)", port: p.port, headers: ["Cookie: theme=dark; poundsession=\(id)"])
             XCTAssertEqual(r.status, 200)
             XCTAssertEqual(values(r, "Set-Cookie"), ["theme=dark"], "request \(i) carries the cookie")
             XCTAssertEqual(r.header("x-backend"), owner, "request \(i) sticks to the session's backend")
@@ -162,14 +149,14 @@ final class LuaExampleTests: XCTestCase {
         // tries fail to reach both with probability 2^-39).
         var owners: [String: String] = [:]
         for _ in 0..<40 where Set(owners.values).count < 2 {
-            let r = try get("/", port: p.port)
+            let r = try TCP.get("/", port: p.port)
             let id = try XCTUnwrap(sessionCookie(r))
             owners[id] = try XCTUnwrap(r.header("x-backend"))
         }
         XCTAssertEqual(Set(owners.values), ["b1", "b2"])
         for (id, owner) in owners {
             for _ in 0..<3 {
-                let r = try get("/", port: p.port, headers: ["Cookie: poundsession=\(id)"])
+                let r = try TCP.get("/", port: p.port, headers: ["Cookie: poundsession=\(id)"])
                 XCTAssertEqual(r.header("x-backend"), owner, "session \(id)")
                 XCTAssertEqual(values(r, "Set-Cookie"), [])
             }
@@ -213,7 +200,7 @@ final class LuaExampleTests: XCTestCase {
     func testAuthResendsWithBasicCredentialsAfter401() throws {
         let b = try protectedBackend()
         let p = try RunningPounce(config: authConfig(b))
-        let r = try get("/private", port: p.port)
+        let r = try TCP.get("/private", port: p.port)
         XCTAssertEqual(r.status, 200, r.body)
         XCTAssertEqual(r.header("x-backend"), "protected")
         XCTAssertEqual(r.header("x-orig-authorization"), expectedAuthorization)
@@ -229,7 +216,7 @@ final class LuaExampleTests: XCTestCase {
         let b = try protectedBackend()
         let p = try RunningPounce(config: authConfig(b))
         let body = "name=value&x=1"
-        let r = try exchange("POST /form HTTP/1.1\r\nHost: localhost:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+        let r = try TCP.exchange("POST /form HTTP/1.1\r\nHost: localhost:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
                              "Content-Length: \(body.utf8.count)", port: p.port, body: body)
         XCTAssertEqual(r.status, 200, r.body)
         XCTAssertEqual(r.body, body, "the echo of the resent body")
@@ -245,7 +232,7 @@ final class LuaExampleTests: XCTestCase {
         let p = try RunningPounce(config: authConfig(b))
 
         // Credentials refused: resent once only, then the client sees the 401.
-        let refused = try get("/always-401", port: p.port)
+        let refused = try TCP.get("/always-401", port: p.port)
         XCTAssertEqual(refused.status, 401)
         XCTAssertEqual(refused.header("WWW-Authenticate"), "Basic realm=\"test\"")
         XCTAssertEqual(b.requests.count, 2)
@@ -260,7 +247,7 @@ final class LuaExampleTests: XCTestCase {
         ]
         for (host, headers, what) in cases {
             let before = b.requests.count
-            let r = try get("/private", port: p.port, host: host, headers: headers)
+            let r = try TCP.get("/private", port: p.port, host: host, headers: headers)
             XCTAssertEqual(r.status, 401, what)
             XCTAssertEqual(r.body, "authorization required\n", what)
             XCTAssertEqual(b.requests.count, before + 1, what)
@@ -270,7 +257,7 @@ final class LuaExampleTests: XCTestCase {
         XCTAssertTrue(p.waitForLog("auth.inject: unsupported authorization scheme: Bearer"), p.log)
 
         // Several challenges, Basic not first, its realm quoted with an escape.
-        let several = try get("/private", port: p.port, headers: [#"X-Challenge: Newauth realm="apps", type=1, Basic realm="t\est""#])
+        let several = try TCP.get("/private", port: p.port, headers: [#"X-Challenge: Newauth realm="apps", type=1, Basic realm="t\est""#])
         XCTAssertEqual(several.status, 200, "realm t\\est is test")
         XCTAssertEqual(p.stop(), 0)
     }
@@ -337,7 +324,7 @@ final class LuaExampleTests: XCTestCase {
             End
             """))
         func parse(_ challenges: String...) throws -> HTTPReply {
-            try get("/", port: p.port, headers: challenges.map { "X-Challenge: " + $0 })
+            try TCP.get("/", port: p.port, headers: challenges.map { "X-Challenge: " + $0 })
         }
 
         let digest = try parse(#"Digest realm="a\"b", qop="auth,auth-int", nonce=abc"#)
@@ -384,7 +371,7 @@ final class LuaExampleTests: XCTestCase {
             XCTAssertNil(r.header("X-Scheme"), bad)
             XCTAssertNotNil(r.header("X-Error"), bad)
         }
-        XCTAssertEqual(try get("/", port: p.port).header("X-Error"), "no header value")
+        XCTAssertEqual(try TCP.get("/", port: p.port).header("X-Error"), "no header value")
         XCTAssertEqual(p.stop(), 0)
     }
 
@@ -400,10 +387,10 @@ final class LuaExampleTests: XCTestCase {
                 \(backend(b1))
             End
             """))
-        XCTAssertEqual(try get("/", port: p.port).header("x-backend"), "b1")
-        XCTAssertEqual(try get("/", port: p.port, headers: ["Cookie: alpha=1"]).header("x-backend"), "b1")
-        XCTAssertEqual(try get("/", port: p.port, headers: ["Cookie: alpha=1; beta=yes"]).header("x-backend"), "b2")
-        XCTAssertEqual(try get("/", port: p.port, headers: ["Cookie: beta="]).header("x-backend"), "b2", "present, if empty")
+        XCTAssertEqual(try TCP.get("/", port: p.port).header("x-backend"), "b1")
+        XCTAssertEqual(try TCP.get("/", port: p.port, headers: ["Cookie: alpha=1"]).header("x-backend"), "b1")
+        XCTAssertEqual(try TCP.get("/", port: p.port, headers: ["Cookie: alpha=1; beta=yes"]).header("x-backend"), "b2")
+        XCTAssertEqual(try TCP.get("/", port: p.port, headers: ["Cookie: beta="]).header("x-backend"), "b2", "present, if empty")
         XCTAssertEqual(p.stop(), 0)
     }
 
@@ -413,7 +400,7 @@ final class LuaExampleTests: XCTestCase {
                 LuaBackend "probe.cookies" "a" "b" "c" "d" "A" "z" "other"
             End
             """))
-        let r = try get("/", port: p.port, headers: [#"Cookie: a=1; b="two";c= ; other"#, "Cookie: d=4; a=dup"])
+        let r = try TCP.get("/", port: p.port, headers: [#"Cookie: a=1; b="two";c= ; other"#, "Cookie: d=4; a=dup"])
         XCTAssertEqual(r.status, 200)
         XCTAssertEqual(r.body, "cookies\n")
         XCTAssertEqual(r.header("X-Cookie-a"), "1", "the first of several wins")
@@ -441,7 +428,7 @@ final class LuaExampleTests: XCTestCase {
         XCTAssertEqual(r.header("X-Bad-Value"), "false")
         XCTAssertEqual(r.header("X-Bad-TTL"), "false")
 
-        let none = try get("/", port: p.port)
+        let none = try TCP.get("/", port: p.port)
         XCTAssertEqual(none.header("X-Cookie-a"), "(nil)", "no Cookie header")
         XCTAssertEqual(p.stop(), 0)
     }

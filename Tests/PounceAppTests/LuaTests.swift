@@ -59,17 +59,6 @@ final class LuaTests: XCTestCase {
             """, files: ["local.lua": scripts, "global.lua": globalScripts])
     }
 
-    private func get(_ path: String, port: Int, headers: [String] = []) throws -> HTTPReply {
-        try Self.get(path, port: port, headers: headers)
-    }
-
-    private static func get(_ path: String, port: Int, headers: [String] = []) throws -> HTTPReply {
-        let c = try TCP(port: port)
-        c.send((["GET \(path) HTTP/1.1", "Host: localhost"] + headers + ["Connection: close", "", ""]).joined(separator: "\r\n"))
-        guard let reply = c.readResponse() else { throw HarnessError("no response for \(path)") }
-        return reply
-    }
-
     func testPerLoopAndGlobalFunctionsAnswerCorrectlyUnderConcurrentLoad() throws {
         let pounce = try start("""
             Service
@@ -158,12 +147,12 @@ final class LuaTests: XCTestCase {
                 End
             End
             """)
-        let moved = try get("/moved/x", port: pounce.port)
+        let moved = try TCP.get("/moved/x", port: pounce.port)
         XCTAssertEqual(moved.status, 200, pounce.log)
         XCTAssertEqual(good.requests.map(\.requestLine), ["GET /moved/x HTTP/1.1"])
 
         let before = failing.requests.count
-        let loop = try get("/loop", port: pounce.port)
+        let loop = try TCP.get("/loop", port: pounce.port)
         XCTAssertEqual(loop.status, 500)
         // The first sending and Pound's limit of 4 resends.
         XCTAssertEqual(failing.requests.count - before, 5)
@@ -183,12 +172,12 @@ final class LuaTests: XCTestCase {
                 LuaBackend "boom"
             End
             """)
-        XCTAssertEqual(try get("/boom", port: pounce.port).status, 500)
+        XCTAssertEqual(try TCP.get("/boom", port: pounce.port).status, 500)
         XCTAssertNotNil(pounce.waitForLogLine {
             $0.hasPrefix("pound.cfg:") && $0.contains("error calling Lua function boom: local.lua:") && $0.hasSuffix("kaboom")
         }, pounce.log)
         // A backend function that fails: 500 as well, and the proxy goes on.
-        XCTAssertEqual(try get("/other", port: pounce.port).status, 500)
+        XCTAssertEqual(try TCP.get("/other", port: pounce.port).status, 500)
         XCTAssertEqual(pounce.stop(), 0, pounce.log)
     }
 
@@ -208,10 +197,10 @@ final class LuaTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 6) { i in
             if i < 2 {
                 // Two endless loops, one per event loop on a two-core machine.
-                if let r = try? Self.get("/spin", port: port) { spins.append(r.status) }
+                if let r = try? TCP.get("/spin", port: port) { spins.append(r.status) }
             } else {
                 for j in 0..<20 {
-                    if let r = try? Self.get("/local/\(i)", port: port, headers: ["X-N: \(j)"]), r.status == 200 {
+                    if let r = try? TCP.get("/local/\(i)", port: port, headers: ["X-N: \(j)"]), r.status == 200 {
                         answered.append(r.body)
                     }
                 }
@@ -317,7 +306,7 @@ extension LuaTests {
                 End
             End
             """, files: ["tag.lua": "function tag() http.resp.headers['X-Code'] = tostring(http.resp.code) end\n"])
-        let reply = try get("/", port: pounce.port)
+        let reply = try TCP.get("/", port: pounce.port)
         XCTAssertEqual(reply.status, 403)
         XCTAssertEqual(reply.header("X-Code"), "403", pounce.log)
         XCTAssertEqual(pounce.stop(), 0, pounce.log)

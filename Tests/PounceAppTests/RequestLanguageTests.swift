@@ -37,19 +37,6 @@ final class RequestLanguageTests: XCTestCase {
         "Service\n\(extra)\n\(backend(b))End\n"
     }
 
-    /// Sends `head` (request line and headers, without the final empty line) plus
-    /// `Connection: close` and `body`; returns the one response.
-    private func exchange(_ head: String, port: Int, body: String = "") throws -> HTTPReply {
-        let c = try TCP(port: port)
-        c.send(head + "\r\nConnection: close\r\n\r\n" + body)
-        guard let r = c.readResponse() else { throw HarnessError("no response for \(head)") }
-        return r
-    }
-
-    private func get(_ path: String, port: Int, host: String = "localhost", headers: [String] = []) throws -> HTTPReply {
-        try exchange((["GET \(path) HTTP/1.1", "Host: \(host)"] + headers).joined(separator: "\r\n"), port: port)
-    }
-
     private func directory(_ files: [String: String]) -> String {
         let dir = PounceProcess.temporaryDirectory()
         for (name, text) in files { PounceProcess.write(text, to: dir + "/" + name) }
@@ -71,7 +58,7 @@ final class RequestLanguageTests: XCTestCase {
     }
 
     private func location(_ target: String, port: Int, host: String = "www.example.com") throws -> String? {
-        try get("/", port: port, host: host, headers: ["X-Target: \(target)"]).header("Location")
+        try TCP.get("/", port: port, host: host, headers: ["X-Target: \(target)"]).header("Location")
     }
 
     // MARK: RewriteLocation
@@ -85,7 +72,7 @@ final class RequestLanguageTests: XCTestCase {
         XCTAssertEqual(try location("https://other.example/x", port: p.port), "http://www.example.com/x")
         XCTAssertEqual(try location("https://www.example.com/secure", port: p.port), "http://www.example.com/secure")
         XCTAssertEqual(try location("/relative", port: p.port), "/relative")
-        let both = try get("/", port: p.port, host: "www.example.com",
+        let both = try TCP.get("/", port: p.port, host: "www.example.com",
                            headers: ["X-Target: http://127.0.0.1:\(b.port)/a", "X-Content-Target: http://127.0.0.1:\(b.port)/b"])
         XCTAssertEqual(both.header("Content-Location"), "http://www.example.com/b")
         XCTAssertEqual(p.stop(), 0)
@@ -127,16 +114,16 @@ final class RequestLanguageTests: XCTestCase {
     func testRewriteDestinationPointsWebDAVTargetsAtTheBackend() throws {
         let b = try TestBackend(name: "dav")
         let p = try RunningPounce(config: config("xHTTP 2\nRewriteDestination 1", services: service(b)))
-        let moved = try exchange("MOVE /dav/a.txt HTTP/1.1\r\nHost: www.example.com\r\nDestination: http://www.example.com/dav/b%20c.txt?v=1",
+        let moved = try TCP.exchange("MOVE /dav/a.txt HTTP/1.1\r\nHost: www.example.com\r\nDestination: http://www.example.com/dav/b%20c.txt?v=1",
                                  port: p.port)
         XCTAssertEqual(moved.header("x-orig-destination"), "http://127.0.0.1:\(b.port)/dav/b%20c.txt?v=1")
-        let unparsable = try exchange("COPY /dav/a.txt HTTP/1.1\r\nHost: x\r\nDestination: /dav/relative.txt", port: p.port)
+        let unparsable = try TCP.exchange("COPY /dav/a.txt HTTP/1.1\r\nHost: x\r\nDestination: /dav/relative.txt", port: p.port)
         XCTAssertEqual(unparsable.header("x-orig-destination"), "/dav/relative.txt")
         XCTAssertNotNil(p.waitForLogLine { $0.hasSuffix("can't parse Destination /dav/relative.txt") }, p.log)
         XCTAssertEqual(p.stop(), 0)
 
         let plain = try RunningPounce(config: config("xHTTP 2", services: service(b)))
-        let kept = try exchange("MOVE /a HTTP/1.1\r\nHost: x\r\nDestination: http://www.example.com/b", port: plain.port)
+        let kept = try TCP.exchange("MOVE /a HTTP/1.1\r\nHost: x\r\nDestination: http://www.example.com/b", port: plain.port)
         XCTAssertEqual(kept.header("x-orig-destination"), "http://www.example.com/b", "off by default")
         XCTAssertEqual(plain.stop(), 0)
     }
@@ -152,13 +139,13 @@ final class RequestLanguageTests: XCTestCase {
         services += "Service\nURL \"^/default/\"\nRedirect \"http://abc.example\"\nEnd\n"
         let p = try RunningPounce(config: config(services: services))
         for (code, reason) in codes {
-            let r = try get("/c\(code)/x?q=1", port: p.port)
+            let r = try TCP.get("/c\(code)/x?q=1", port: p.port)
             XCTAssertEqual(r.statusLine, "HTTP/1.1 \(code) \(reason)")
             XCTAssertEqual(r.header("Location"), "http://abc.example/c\(code)/x?q=1")
             XCTAssertEqual(r.header("Content-Type"), "text/html")
             XCTAssertTrue(r.body.contains("<a href=\"http://abc.example/c\(code)/x?q=1\">"), r.body)
         }
-        XCTAssertEqual(try get("/default/y", port: p.port).statusLine, "HTTP/1.1 302 Found")
+        XCTAssertEqual(try TCP.get("/default/y", port: p.port).statusLine, "HTTP/1.1 302 Found")
         XCTAssertEqual(p.stop(), 0)
     }
 
@@ -186,15 +173,15 @@ final class RequestLanguageTests: XCTestCase {
             End
 
             """))
-        XCTAssertEqual(try get("/append/a/x?q=1", port: p.port).header("Location"), "http://abc.example/append/a/x?q=1",
+        XCTAssertEqual(try TCP.get("/append/a/x?q=1", port: p.port).header("Location"), "http://abc.example/append/a/x?q=1",
                        "no path: the request URL is appended (the 2.x rule)")
-        XCTAssertEqual(try get("/slash/a/x?q=1", port: p.port).header("Location"), "http://abc.example",
+        XCTAssertEqual(try TCP.get("/slash/a/x?q=1", port: p.port).header("Location"), "http://abc.example",
                        "a lone / is a path: nothing is appended (and Pound drops the /)")
-        XCTAssertEqual(try get("/page/a", port: p.port).header("Location"), "http://abc.example/index.html")
-        let dollar = try get("/d/x/y", port: p.port)
+        XCTAssertEqual(try TCP.get("/page/a", port: p.port).header("Location"), "http://abc.example/index.html")
+        let dollar = try TCP.get("/d/x/y", port: p.port)
         XCTAssertEqual(dollar.status, 308)
         XCTAssertEqual(dollar.header("Location"), "https://abc.example/new/x/y")
-        XCTAssertEqual(try get("/host/z?k=v", port: p.port, host: "www.example.com").header("Location"),
+        XCTAssertEqual(try TCP.get("/host/z?k=v", port: p.port, host: "www.example.com").header("Location"),
                        "https://www.example.com/host/z?k=v")
         XCTAssertEqual(p.stop(), 0)
     }
@@ -216,16 +203,16 @@ final class RequestLanguageTests: XCTestCase {
             End
 
             """))
-        let forbidden = try get("/forbidden", port: p.port)
+        let forbidden = try TCP.get("/forbidden", port: p.port)
         XCTAssertEqual(forbidden.statusLine, "HTTP/1.1 403 Forbidden")
         XCTAssertEqual(forbidden.header("Content-Type"), "text/html")
         XCTAssertTrue(forbidden.body.contains("<title>403 Forbidden</title>"), forbidden.body)
-        let missing = try get("/missing", port: p.port)
+        let missing = try TCP.get("/missing", port: p.port)
         XCTAssertEqual(missing.statusLine, "HTTP/1.1 404 Not Found")
         XCTAssertEqual(missing.header("Content-Type"), "text/plain")
         XCTAssertEqual(missing.header("X-Page"), "custom")
         XCTAssertEqual(missing.body, "Nothing here.\n")
-        let ok = try get("/ok", port: p.port)
+        let ok = try TCP.get("/ok", port: p.port)
         XCTAssertEqual(ok.statusLine, "HTTP/1.1 200 OK")
         // Pound 4.23 says `Content-Length: -1` here; Pounce sends a valid 0.
         if !RunningPounce.isPound { XCTAssertEqual(ok.header("Content-Length"), "0") }
@@ -249,16 +236,16 @@ final class RequestLanguageTests: XCTestCase {
             End
             \(service(b))
             """))
-        let file = try get("/files/anything", port: p.port)
+        let file = try TCP.get("/files/anything", port: p.port)
         XCTAssertEqual(file.status, 200)
         XCTAssertEqual(file.header("Content-Type"), "text/plain")
         XCTAssertEqual(file.body, "public text\n")
-        XCTAssertEqual(try get("/static/nope.txt", port: p.port).status, 404)
-        let challenge = try get("/.well-known/acme-challenge/token-1", port: p.port)
+        XCTAssertEqual(try TCP.get("/static/nope.txt", port: p.port).status, 404)
+        let challenge = try TCP.get("/.well-known/acme-challenge/token-1", port: p.port)
         XCTAssertEqual(challenge.status, 200)
         XCTAssertEqual(challenge.body, "token-1.thumbprint")
-        XCTAssertEqual(try get("/.well-known/acme-challenge/token-2", port: p.port).status, 404)
-        XCTAssertEqual(try get("/other", port: p.port).header("x-backend"), "b1", "other URLs go on to the services")
+        XCTAssertEqual(try TCP.get("/.well-known/acme-challenge/token-2", port: p.port).status, 404)
+        XCTAssertEqual(try TCP.get("/other", port: p.port).header("x-backend"), "b1", "other URLs go on to the services")
         XCTAssertEqual(p.stop(), 0)
     }
 
@@ -302,21 +289,21 @@ final class RequestLanguageTests: XCTestCase {
             End
 
             """))
-        assertBuiltInPage(try exchange("POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked",
+        assertBuiltInPage(try TCP.exchange("POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked",
                                        port: p.port, body: "0\r\n\r\n"), 400, "Bad Request")
-        assertBuiltInPage(try get("/forbidden", port: p.port), 403, "Forbidden")
-        assertBuiltInPage(try get("/notfound", port: p.port), 404, "Not Found")
-        assertBuiltInPage(try exchange("PUT /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 1", port: p.port, body: "x"),
+        assertBuiltInPage(try TCP.get("/forbidden", port: p.port), 403, "Forbidden")
+        assertBuiltInPage(try TCP.get("/notfound", port: p.port), 404, "Not Found")
+        assertBuiltInPage(try TCP.exchange("PUT /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 1", port: p.port, body: "x"),
                           405, "Method Not Allowed")
-        assertBuiltInPage(try exchange("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 20", port: p.port,
+        assertBuiltInPage(try TCP.exchange("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 20", port: p.port,
                                        body: String(repeating: "y", count: 20)), 413, "Payload Too Large")
-        assertBuiltInPage(try get("/" + String(repeating: "x", count: 60), port: p.port), 414, "URI Too Long")
-        assertBuiltInPage(try get("/not-allowed-by-checkurl", port: p.port), 501, "Not Implemented")
-        XCTAssertEqual(try get("/ok", port: p.port).status, 200)
+        assertBuiltInPage(try TCP.get("/" + String(repeating: "x", count: 60), port: p.port), 414, "URI Too Long")
+        assertBuiltInPage(try TCP.get("/not-allowed-by-checkurl", port: p.port), 501, "Not Implemented")
+        XCTAssertEqual(try TCP.get("/ok", port: p.port).status, 200)
         XCTAssertEqual(p.stop(), 0)
 
         let none = try RunningPounce(config: config(services: "Service\nURL \"^/only\"\n\(backend(b))End\n"))
-        assertBuiltInPage(try get("/elsewhere", port: none.port), 503, "Service Unavailable")
+        assertBuiltInPage(try TCP.get("/elsewhere", port: none.port), 503, "Service Unavailable")
         XCTAssertEqual(none.stop(), 0)
     }
 
@@ -327,7 +314,7 @@ final class RequestLanguageTests: XCTestCase {
         ])
         let services = "Service\nURL \"^/only\"\nBackend\nAddress 127.0.0.1\nPort 9\nEnd\nEnd\n"
         let p = try RunningPounce(config: config("ErrorFile 503 \"\(dir)/503.html\"", services: services))
-        let r = try get("/x", port: p.port)
+        let r = try TCP.get("/x", port: p.port)
         XCTAssertEqual(r.statusLine, "HTTP/1.1 503 Service Unavailable")
         XCTAssertEqual(r.header("Content-Type"), "text/plain", "the page's own header wins")
         XCTAssertEqual(r.header("X-Err"), "custom")
@@ -337,7 +324,7 @@ final class RequestLanguageTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
 
         let old = try RunningPounce(config: config("Err503 \"\(dir)/old503.html\"", services: services))
-        let r2 = try get("/x", port: old.port)
+        let r2 = try TCP.get("/x", port: old.port)
         XCTAssertEqual(r2.status, 503)
         XCTAssertEqual(r2.header("Content-Type"), "text/html")
         XCTAssertEqual(r2.body, "<html><body>Old style 503 page</body></html>\n")
@@ -365,7 +352,7 @@ final class RequestLanguageTests: XCTestCase {
                 End
             End
             """)
-        _ = try get("/echo/foo?index=1&q=text", port: p.port, host: "example.com",
+        _ = try TCP.get("/echo/foo?index=1&q=text", port: p.port, host: "example.com",
                     headers: ["X-Header: test value", "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="])
         let line = try XCTUnwrap(p.waitForLogLine { $0.hasPrefix("A=") }, p.log)
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
@@ -392,9 +379,9 @@ final class RequestLanguageTests: XCTestCase {
             End
             \(service(b))
             """))
-        XCTAssertEqual(try get("/quiet/ok", port: p.port).status, 200)
-        XCTAssertEqual(try get("/quiet/missing", port: p.port).status, 404)
-        XCTAssertEqual(try get("/loud", port: p.port).status, 200)
+        XCTAssertEqual(try TCP.get("/quiet/ok", port: p.port).status, 200)
+        XCTAssertEqual(try TCP.get("/quiet/missing", port: p.port).status, 404)
+        XCTAssertEqual(try TCP.get("/loud", port: p.port).status, 200)
         XCTAssertNotNil(p.waitForLogLine { $0.contains("GET /loud HTTP/1.1") }, p.log)
         XCTAssertNotNil(p.waitForLogLine { $0 == "127.0.0.1 GET /quiet/missing HTTP/1.1 - HTTP/1.1 404 Not Found" }, p.log)
         XCTAssertFalse(p.log.contains("/quiet/ok"), p.log)
@@ -404,7 +391,7 @@ final class RequestLanguageTests: XCTestCase {
     func testAnonymiseHidesTheLastByte() throws {
         let b = try TestBackend(name: "b1")
         let p = try RunningPounce(config: config(services: service(b), global: "Anonymise"))
-        _ = try get("/anon", port: p.port)
+        _ = try TCP.get("/anon", port: p.port)
         XCTAssertNotNil(p.waitForLogLine { $0 == "127.0.0.0 GET /anon HTTP/1.1 - HTTP/1.1 200 OK" }, p.log)
         XCTAssertEqual(p.stop(), 0)
     }
@@ -412,24 +399,24 @@ final class RequestLanguageTests: XCTestCase {
     func testForwardedHeaderAndTrustedIPDecideTheLoggedClient() throws {
         let b = try TestBackend(name: "b1")
         let p = try RunningPounce(config: config(services: service(b), global: "TrustedIP\n\"127.0.0.1\"\nEnd"))
-        _ = try get("/one", port: p.port, headers: ["X-Forwarded-For: 192.0.2.4, 192.0.2.5"])
+        _ = try TCP.get("/one", port: p.port, headers: ["X-Forwarded-For: 192.0.2.4, 192.0.2.5"])
         XCTAssertNotNil(p.waitForLogLine { $0 == "192.0.2.5 GET /one HTTP/1.1 - HTTP/1.1 200 OK" }, p.log)
         XCTAssertEqual(p.stop(), 0)
 
         let trusting = try RunningPounce(config: config(services: service(b), global: "TrustedIP\n\"127.0.0.1\"\n\"192.0.2.5\"\nEnd"))
-        _ = try get("/two", port: trusting.port, headers: ["X-Forwarded-For: 192.0.2.4, 192.0.2.5"])
+        _ = try TCP.get("/two", port: trusting.port, headers: ["X-Forwarded-For: 192.0.2.4, 192.0.2.5"])
         XCTAssertNotNil(trusting.waitForLogLine { $0 == "192.0.2.4 GET /two HTTP/1.1 - HTTP/1.1 200 OK" }, trusting.log)
         XCTAssertEqual(trusting.stop(), 0)
 
         let listenerHeader = try RunningPounce(config: config("ForwardedHeader \"X-Real-IP\"\nTrustedIP\n\"127.0.0.1\"\nEnd",
                                                              services: service(b)))
-        _ = try get("/three", port: listenerHeader.port, headers: ["X-Forwarded-For: 192.0.2.4", "X-Real-IP: 198.51.100.7"])
+        _ = try TCP.get("/three", port: listenerHeader.port, headers: ["X-Forwarded-For: 192.0.2.4", "X-Real-IP: 198.51.100.7"])
         XCTAssertNotNil(listenerHeader.waitForLogLine { $0 == "198.51.100.7 GET /three HTTP/1.1 - HTTP/1.1 200 OK" },
                         listenerHeader.log)
         XCTAssertEqual(listenerHeader.stop(), 0)
 
         let untrusted = try RunningPounce(config: config(services: service(b), global: "TrustedIP\n\"10.0.0.0/8\"\nEnd"))
-        _ = try get("/four", port: untrusted.port, headers: ["X-Forwarded-For: 192.0.2.4"])
+        _ = try TCP.get("/four", port: untrusted.port, headers: ["X-Forwarded-For: 192.0.2.4"])
         XCTAssertNotNil(untrusted.waitForLogLine { $0 == "127.0.0.1 GET /four HTTP/1.1 - HTTP/1.1 200 OK" }, untrusted.log)
         XCTAssertEqual(untrusted.stop(), 0)
     }
@@ -443,7 +430,7 @@ final class RequestLanguageTests: XCTestCase {
             SetHeader "X-A: %[const a url]"
             SetHeader "X-B: %[const b]"
             """), global: "Constant \"a\" -file \"\(dir)/a.txt\"\nConstant \"b\" -file \"\(dir)/b.txt\" -trim"))
-        let r = try get("/", port: p.port)
+        let r = try TCP.get("/", port: p.port)
         XCTAssertEqual(r.header("x-orig-x-a"), "first%20line%0A")
         XCTAssertEqual(r.header("x-orig-x-b"), "second line")
         XCTAssertEqual(p.stop(), 0)
@@ -459,7 +446,7 @@ final class RequestLanguageTests: XCTestCase {
         let p = try RunningPounce(config: config("Include \"\(dir)/listener.inc\"",
                                                  services: "Service\nInclude \"\(dir)/service.inc\"\nEnd\n",
                                                  global: "Include \"\(dir)/global.inc\""))
-        let r = try get("/", port: p.port)
+        let r = try TCP.get("/", port: p.port)
         XCTAssertEqual(r.header("x-backend"), "inc")
         XCTAssertEqual(r.header("x-orig-x-listener"), "from global")
         XCTAssertEqual(r.header("x-orig-x-service"), "included")
@@ -506,7 +493,7 @@ final class RequestLanguageTests: XCTestCase {
             End
 
             """))
-        func line(_ path: String) throws -> String? { try get(path, port: p.port).header("x-request-line") }
+        func line(_ path: String) throws -> String? { try TCP.get(path, port: p.port).header("x-request-line") }
         XCTAssertEqual(try line("/seturl/x?q=2"), "GET /new/url?a=1 HTTP/1.1")
         XCTAssertEqual(try line("/setpath/p/q?keep=1"), "GET /moved/p/q?keep=1 HTTP/1.1")
         XCTAssertEqual(try line("/encpath/x?k=v"), "GET /a%20b/%3F%23%26%3D%2B%3B%2C%3A%40%21%2A%27%28%29~?k=v HTTP/1.1")
@@ -545,7 +532,7 @@ final class RequestLanguageTests: XCTestCase {
                 DeleteHeader "X-Backend-Secret"
             End
             """)))
-        let r = try get("/", port: p.port, headers: ["X-Drop-L: 1", "X-Drop-S: 2", "X-Keep: 3", "X-Order: client"])
+        let r = try TCP.get("/", port: p.port, headers: ["X-Drop-L: 1", "X-Drop-S: 2", "X-Keep: 3", "X-Order: client"])
         XCTAssertEqual(r.header("x-orig-x-order"), "service", "the service's rules run after the listener's")
         XCTAssertEqual(r.header("x-orig-x-listener"), "yes")
         XCTAssertNil(r.header("x-orig-x-seen-by-listener"), "the service deletes what the listener set")

@@ -288,3 +288,19 @@ struct HTTPReply {
         return nil
     }
 }
+
+extension TCP {
+    /// Sends `head` (request line and headers, without the final empty line) plus
+    /// `Connection: close` and `body` on a new connection; returns the one response.
+    static func exchange(_ head: String, port: Int, body: String = "") throws -> HTTPReply {
+        let c = try TCP(port: port)
+        c.send(head + "\r\nConnection: close\r\n\r\n" + body)
+        guard let r = c.readResponse() else { throw HarnessError("no response for \(head)") }
+        return r
+    }
+
+    /// `GET path` with `Host` and `headers`, through `exchange`.
+    static func get(_ path: String, port: Int, host: String = "localhost", headers: [String] = []) throws -> HTTPReply {
+        try exchange((["GET \(path) HTTP/1.1", "Host: \(host)"] + headers).joined(separator: "\r\n"), port: port)
+    }
+}
