@@ -112,7 +112,7 @@ let package = Package(
 
         // The proxy engine on SwiftNIO: listeners, client and backend connections, the pool.
         .target(name: "ProxyCore", dependencies: [
-            "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport", "OpenSSLTLS", "VRRP",
+            "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport", "OpenSSLTLS", "VRRP", "DNSResolution",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -18,7 +18,7 @@ import PounceModuleAPI
     func ports(_ s: RuntimeService, _ n: Int) -> String {
         (0..<n).map { _ in
             guard let b = s.chooseBackend(for: request("GET", "/")) else { return "-" }
-            return ["A", "B", "C", "D"][b.index]
+            return ["A", "B", "C", "D"][b.id]
         }.joined()
     }
 
@@ -54,7 +54,7 @@ import PounceModuleAPI
         let s = try service("iwrr", [3, 2, 1])
         #expect(ports(s, 3) == "ABC")
         let a = try #require(s.chooseBackend(for: request("GET", "/")))
-        #expect(a.index == 0)
+        #expect(a.id == 0)
         #expect(s.backendFailed(a))
         // The retry of request 4, then requests 5-10.
         #expect(ports(s, 7) == "BBCBBCB")
@@ -74,7 +74,7 @@ import PounceModuleAPI
         let s = try service("random", [3, 2, 1], random: SplitMix64Random(seed: 42))
         var counts = [0, 0, 0]
         for _ in 0..<60_000 {
-            if let b = s.chooseBackend(for: request("GET", "/")) { counts[b.index] += 1 }
+            if let b = s.chooseBackend(for: request("GET", "/")) { counts[b.id] += 1 }
         }
         // Deterministic for this seed; the bounds hold for any decent generator.
         #expect(abs(counts[0] - 30_000) < 900)
@@ -113,7 +113,7 @@ import PounceModuleAPI
             for _ in 0..<4 {
                 group.addTask {
                     var c = [0, 0, 0]
-                    for _ in 0..<6_000 { if let b = s.chooseBackend(for: request("GET", "/")) { c[b.index] += 1 } }
+                    for _ in 0..<6_000 { if let b = s.chooseBackend(for: request("GET", "/")) { c[b.id] += 1 } }
                     return c
                 }
             }
@@ -144,9 +144,9 @@ import PounceModuleAPI
         modules.registerBalancer("First") { _ in FirstUsable() }
         let t = try RoutingTable.build(config, options: RoutingOptions(modules: modules))
         let s = t.listeners[0].services[0]
-        #expect(s.chooseBackend(for: request("GET", "/"))?.index == 0)
+        #expect(s.chooseBackend(for: request("GET", "/"))?.id == 0)
         s.backends[0].setDisabled(true)
-        #expect(s.chooseBackend(for: request("GET", "/"))?.index == 1)
+        #expect(s.chooseBackend(for: request("GET", "/"))?.id == 1)
     }
 
     @Test func chashSendsASessionKeyToTheSameBackendInTwoTables() throws {
@@ -166,7 +166,7 @@ import PounceModuleAPI
         let two = try routing(text).listeners[0].services[0]
         for k in 0..<200 {
             let r = request("GET", "/", headers: [("X-Key", "k\(k)")])
-            #expect(one.chooseBackend(for: r)?.index == two.chooseBackend(for: r)?.index)
+            #expect(one.chooseBackend(for: r)?.id == two.chooseBackend(for: r)?.id)
         }
     }
 }

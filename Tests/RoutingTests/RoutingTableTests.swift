@@ -28,7 +28,7 @@ import PoundConfig
         let a = t.listeners[0].services[0], b = t.listeners[1].services[0]
         #expect(a.backends[0] !== b.backends[0])
         #expect(b.backends.map(\.isEmergency) == [false, true])
-        #expect(b.backends.map(\.index) == [0, 1])
+        #expect(b.backends.map(\.id) == [0, 1])
         a.backendFailed(a.backends[0])
         #expect(b.backends[0].isAlive)
         #expect(t.listeners[0].ownServiceCount == 1)

@@ -2,6 +2,7 @@ import Testing
 import Dispatch
 import Synchronization
 import HTTPWire
+import PoundConfig
 @testable import Routing
 
 @Suite struct SessionTests {
@@ -12,7 +13,7 @@ import HTTPWire
         return try routing(text, options: RoutingOptions(clock: clock)).listeners[0].services[0]
     }
 
-    func pick(_ s: RuntimeService, _ r: RoutingRequest) -> Int? { s.chooseBackend(for: r)?.index }
+    func pick(_ s: RuntimeService, _ r: RoutingRequest) -> Int? { s.chooseBackend(for: r)?.id }
 
     @Test func ipSessionsStickAndExpire() throws {
         let clock = ManualClock()
@@ -244,7 +245,7 @@ import HTTPWire
         #expect(!s.deleteSession(key: "2"))
         #expect(s.listSessions().map(\.key) == ["1", "3"])
         clock.advance(seconds: 1)
-        #expect(s.addSession(key: "2", backend: 1))
+        #expect(s.addSession(key: "2", backend: s.backends[1]))
         let list = s.listSessions()
         #expect(list.map(\.key) == ["1", "3", "2"])
         #expect(list.last?.backend == 1)
@@ -253,14 +254,13 @@ import HTTPWire
         #expect(list.first.map { $0.expiresIn < 299_000_000_000 } == true)
         #expect(get("2") == 1)
         // Adding an existing key replaces its session (Pound drops the duplicate).
-        #expect(s.addSession(key: "2", backend: 0))
+        #expect(s.addSession(key: "2", backend: s.backends[0]))
         #expect(get("2") == 0)
         #expect(s.listSessions().count == 3)
         // Refused: unknown backend, key over KEY_SIZE.
-        #expect(!s.addSession(key: "x", backend: 2))
-        #expect(!s.addSession(key: "x", backend: -1))
-        #expect(!s.addSession(key: String(repeating: "k", count: 128), backend: 0))
-        #expect(s.addSession(key: String(repeating: "k", count: 127), backend: 0))
+        #expect(!s.addSession(key: "x", backend: .tunnel(Backend(kind: .success, priority: 1))))
+        #expect(!s.addSession(key: String(repeating: "k", count: 128), backend: s.backends[0]))
+        #expect(s.addSession(key: String(repeating: "k", count: 127), backend: s.backends[0]))
         #expect(s.listSessions().count == 4)
         // Sessions added by hand expire like the others.
         clock.advance(seconds: 300)
@@ -269,7 +269,7 @@ import HTTPWire
 
     @Test func controlHooksWithoutSessions() throws {
         let s = try routing("ListenHTTP\n  Service\n\(backend(9000))  End\nEnd\n").listeners[0].services[0]
-        #expect(!s.addSession(key: "k", backend: 0))
+        #expect(!s.addSession(key: "k", backend: s.backends[0]))
         #expect(!s.deleteSession(key: "k"))
         #expect(s.listSessions().isEmpty)
     }

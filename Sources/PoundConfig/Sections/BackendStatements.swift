@@ -265,7 +265,7 @@ public enum BackendStatements {
             return .ok
         })
         list += HealthCheckStatements.statements().map { $0.lifted(\BackendDraft.server.httpCheck) }
-        return UnsupportedStatements.backend(list)
+        return list
     }
 
     /// Reports a Pound 2.x form we accept, per `-W [no-]warn-deprecated`.

@@ -192,7 +192,7 @@ public enum GlobalStatements {
         }
     }
 
-    nonisolated(unsafe) static let resolverTable = StatementTable<ResolverSettings>([
+    nonisolated(unsafe) static let resolverTable = StatementTable<ResolverSettings>(UnsupportedStatements.resolver([
         .end,
         Statement("ConfigFile") { p, r in
             let tok = try p.string()
@@ -218,7 +218,7 @@ public enum GlobalStatements {
         Statement("Debug") { p, r in r.debug = try p.bool(); return .ok },
         Statement("CNAMEChain") { p, r in r.cnameChain = try p.unsigned(); return .ok },
         Statement("RetryInterval") { p, r in r.retryInterval = try p.timeout(); return .ok },
-    ])
+    ]))
 
     nonisolated(unsafe) static let luaTable = StatementTable<LuaSettings>([
         .end,

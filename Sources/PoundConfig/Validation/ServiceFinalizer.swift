@@ -124,11 +124,9 @@ public enum ServiceFinalizer {
                 p.diagnostics.error("Dynamic backend creation is not available: disabled by -Wno-dns", at: be.range)
                 return false
             }
-            // Pound would re-resolve the name periodically (one backend per address
-            // with `all`, SRV records with `srv`); Pounce cannot, so it says so.
-            p.diagnostics.error(UnsupportedStatements.dynamicBackendRefusal(server.resolveMode),
-                                at: server.resolveRange ?? be.range)
-            return false
+            // Resolved at run time, again and again: the backend is a matrix for those
+            // DNS gives (one address, every address, or SRV records).
+            server.address = .dynamic(host: host, port: port, mode: server.resolveMode)
         }
         be.kind = .regular(server)
         return true

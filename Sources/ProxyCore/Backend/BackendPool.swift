@@ -35,7 +35,7 @@ final class BackendPool: BackendConnectionDelegate {
     /// Hands a connection back after an exchange; `reusable` is false when the
     /// backend said close, spoke HTTP/1.0, or the exchange ended abnormally.
     func release(_ connection: BackendConnection, reusable: Bool) {
-        let closing = !reusable || connection.isClosed
+        let closing = !reusable || connection.isClosed || connection.backend.isRetired
         switch state.release(connection, backend: ObjectIdentifier(connection.backend), closing: closing) {
         case .park:
             connection.delegate = self
@@ -44,6 +44,14 @@ final class BackendPool: BackendConnectionDelegate {
         case .close:
             connection.delegate = nil
             connection.close()
+        }
+    }
+
+    /// Closes the idle connections to a backend DNS took away.
+    func closeIdle(_ backend: BackendState) {
+        for c in state.drain(backend: ObjectIdentifier(backend)) {
+            c.delegate = nil
+            c.close()
         }
     }
 

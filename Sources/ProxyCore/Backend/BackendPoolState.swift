@@ -45,5 +45,10 @@ struct BackendPoolState<Connection: AnyObject> {
         return idle.values.flatMap { $0 }
     }
 
+    /// The idle connections of one backend, leaving none for it.
+    mutating func drain(backend: ObjectIdentifier) -> [Connection] {
+        idle.removeValue(forKey: backend) ?? []
+    }
+
     func idleCount(backend: ObjectIdentifier) -> Int { idle[backend]?.count ?? 0 }
 }

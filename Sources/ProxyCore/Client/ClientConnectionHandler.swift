@@ -312,8 +312,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return SpecialResponder.respond(exchange, backend: backend, handler: self)
         }
         if service.countsRequests {
-            service.requestStarted(on: backend)
-            exchange.countedBackend = backend
+            exchange.counted = service.requestStarted(on: backend)
         }
         exchange.target = target
         switch loop.pool.lease(backend, target: target) {
@@ -720,9 +719,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// Ends the exchange's place in a balancer's request count (`leastconn`).
     func uncount(_ exchange: Exchange) {
-        guard let backend = exchange.countedBackend else { return }
-        exchange.countedBackend = nil
-        exchange.service?.requestFinished(on: backend)
+        exchange.counted?.finish()
+        exchange.counted = nil
     }
 
     private func finishExchange(_ exchange: Exchange) {

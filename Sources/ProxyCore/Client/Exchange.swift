@@ -25,7 +25,7 @@ final class Exchange {
     /// The request rules have run (they run once, before the first backend).
     var rewritten = false
     /// The backend whose balancer counts this request (`leastconn`), until it ends.
-    var countedBackend: BackendState?
+    var counted: RuntimeService.RequestCount?
 
     var requestDecoder: BodyDecoder
     var requestComplete: Bool

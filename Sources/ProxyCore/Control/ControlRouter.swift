@@ -197,7 +197,7 @@ public struct ControlRouter: Sendable {
             guard let key = Self.parameter("key", in: url) else { return .status(400) }
             // A session-less service has nowhere to keep it; Pound's reply is the
             // service either way.
-            if s.sessions != nil, !s.addSession(key: key, backend: b.index) { return .status(400) }
+            if s.sessions != nil, !s.addSession(key: key, backend: b) { return .status(400) }
             return reply(serializer.service(s, tunnel: false), url)
         }
     }

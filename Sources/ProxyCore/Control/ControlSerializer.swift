@@ -91,8 +91,19 @@ struct ControlSerializer {
             "enabled": .bool(!s.isDisabled),
             "session_type": .string(Self.sessionTypeName(s.service.session?.type)),
             "sessions": sessions(s),
-            "backends": s.backends.isEmpty ? .null : .array(s.backends.map { backend($0, tunnel: tunnel) }),
+            "backends": backends(s.backendSet, tunnel: tunnel),
         ])
+    }
+
+    /// Configured backends, then those DNS generated, each with the index of its
+    /// matrix as `parent` (Pound's `backend_serialize_dyninfo`).
+    func backends(_ set: BackendSet, tunnel: Bool) -> ControlJSON {
+        guard !set.backends.isEmpty else { return .null }
+        return .array(set.backends.map { b in
+            guard case .object(var m) = backend(b, tunnel: tunnel) else { return .null }
+            if let parent = b.parent, let index = set.index(ofID: parent.id) { m["parent"] = .int(index) }
+            return .object(m)
+        })
     }
 
     /// `expire` is the wall-clock time the session lapses if unused.
@@ -114,12 +125,22 @@ struct ControlSerializer {
             "priority": .int(b.priority),
             "alive": .bool(b.isAlive),
             "enabled": .bool(!b.isDisabled),
-            // The balancer's weight: 0 for the normal group, 65535 for Emergency.
-            "weight": .int(b.isEmergency ? 65535 : 0),
+            // The balancer group's weight: 0 for the normal group, 65535 for
+            // Emergency, an SRV record's priority for the backends it generated.
+            "weight": .int(b.groupWeight),
         ]
         switch b.backend.kind {
+        case .regular(let server) where b.isMatrix:
+            m["type"] = .string("matrix")
+            if case .dynamic(let host, _, let mode)? = server.address {
+                m["hostname"] = .string(host)
+                m["resolve_mode"] = .string(Self.resolveModeName(mode))
+            }
+            m["family"] = .int(Self.familyNumber(server.family))
+            m["servername"] = .string(server.serverName)
+            if let next = b.nextLookupTime { m["expire"] = .string(Self.timestamp(UInt64(next) &* 1_000_000_000)) }
         case .regular(let server):
-            m["type"] = .string(server.address.flatMap(Self.isDynamic) == true ? "matrix" : "backend")
+            m["type"] = .string("backend")
             m["address"] = .string(b.displayName)
             m["io_to"] = .int(server.timeout)
             m["conn_to"] = .int(server.connectTimeout)
@@ -147,7 +168,7 @@ struct ControlSerializer {
             m["type"] = .string("backend")
         }
         // Every backend but a matrix (its resolved children count instead).
-        if plane.backendStats, b.address.flatMap(Self.isDynamic) != true { m["stats"] = stats(b) }
+        if plane.backendStats, !b.isMatrix { m["stats"] = stats(b) }
         return .object(m)
     }
 
@@ -163,9 +184,24 @@ struct ControlSerializer {
         return .object(m)
     }
 
-    private static func isDynamic(_ a: BackendAddress) -> Bool {
-        if case .dynamic = a { return true }
-        return false
+    /// Pound's `resolve_mode_str`.
+    private static func resolveModeName(_ mode: Backend.ResolveMode) -> String {
+        switch mode {
+        case .immediate: "immediate"
+        case .first: "first"
+        case .all: "all"
+        case .srv: "srv"
+        }
+    }
+
+    /// The address family as Pound prints it: the C constant's value.
+    private static func familyNumber(_ family: Backend.AddressFamily) -> Int {
+        switch family {
+        case .any: Int(AF_UNSPEC)
+        case .unix: Int(AF_UNIX)
+        case .inet: Int(AF_INET)
+        case .inet6: Int(AF_INET6)
+        }
     }
 
     /// Pound's `sess_type_to_str`.

@@ -22,67 +22,104 @@ final class HealthMonitor: Sendable {
     }
 
     private struct Slot {
+        let member: Member
         var state: HealthCheckState
         /// A probe is under way: the next tick leaves this backend alone, so a slow
         /// backend never has probes piling up.
         var probing = false
     }
 
-    let members: [Member]
-    private let loop: EventLoop
-    private let log: LogSink
-    // Only the monitor's loop touches the slots; the lock just satisfies Sendable.
-    private let slots: Mutex<[Slot]>
-    private let tasks = Mutex<[RepeatedTask]>([])
-
-    init(members: [Member], loop: EventLoop, log: LogSink) {
-        self.members = members
-        self.loop = loop
-        self.log = log
-        self.slots = Mutex(members.map { Slot(state: HealthCheckState(policy: $0.policy, alive: $0.backend.isAlive)) })
+    /// Checked backends by a key of their own (DNS adds and removes backends while
+    /// running), and one repeated task per distinct interval, so that without health
+    /// checks this is Pound's single `Alive` timer.
+    private struct State {
+        var slots: [Int: Slot] = [:]
+        var nextKey = 0
+        var timers: [Int: RepeatedTask] = [:]
+        var started = false
     }
 
-    /// One repeated task per distinct interval, so that without health checks this is
-    /// Pound's single `Alive` timer.
+    private let loop: EventLoop
+    private let log: LogSink
+    // Only the monitor's loop runs probes; the lock is for adding and removing members.
+    private let state = Mutex(State())
+
+    init(members: [Member], loop: EventLoop, log: LogSink) {
+        self.loop = loop
+        self.log = log
+        add(members)
+    }
+
+    /// The backends checked now.
+    var members: [Member] {
+        state.withLock { $0.slots.sorted { $0.key < $1.key }.map(\.value.member) }
+    }
+
     func start() {
-        let byInterval = Dictionary(grouping: members.indices, by: { members[$0].interval })
-        var started: [RepeatedTask] = []
-        for (interval, indices) in byInterval.sorted(by: { $0.key < $1.key }) {
-            let delay = TimeAmount.seconds(Int64(max(interval, 1)))
-            started.append(loop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { [self] _ in
-                tick(indices)
-            })
+        state.withLock { state in
+            state.started = true
+            for interval in Set(state.slots.values.map(\.member.interval)) { startTimer(interval, &state) }
         }
-        tasks.withLock { $0 = started }
     }
 
     func stop() {
-        tasks.withLock { list in
-            for task in list { task.cancel() }
-            list = []
+        state.withLock { state in
+            state.started = false
+            for task in state.timers.values { task.cancel() }
+            state.timers = [:]
         }
     }
 
-    private func tick(_ indices: [Int]) {
-        for i in indices {
-            let member = members[i]
-            let go = slots.withLock { slots -> Bool in
-                guard !slots[i].probing, slots[i].state.wantsProbe(alive: member.backend.isAlive) else { return false }
-                slots[i].probing = true
-                return true
+    /// Checks these backends too (backends DNS brought).
+    func add(_ members: [Member]) {
+        state.withLock { state in
+            for member in members {
+                state.slots[state.nextKey] = Slot(member: member,
+                                                  state: HealthCheckState(policy: member.policy, alive: member.backend.isAlive))
+                state.nextKey += 1
+                if state.started { startTimer(member.interval, &state) }
             }
-            guard go else { continue }
+        }
+    }
+
+    /// Stops checking these backends (DNS took them away); a probe under way ends unheard.
+    func remove(_ backends: [BackendState]) {
+        let gone = Set(backends.map(ObjectIdentifier.init))
+        state.withLock { state in
+            state.slots = state.slots.filter { !gone.contains(ObjectIdentifier($0.value.member.backend)) }
+        }
+    }
+
+    private func startTimer(_ interval: Int, _ state: inout State) {
+        guard state.timers[interval] == nil else { return }
+        let delay = TimeAmount.seconds(Int64(max(interval, 1)))
+        state.timers[interval] = loop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { [self] _ in
+            tick(interval)
+        }
+    }
+
+    private func tick(_ interval: Int) {
+        let due = state.withLock { state -> [(Int, Member)] in
+            var due: [(Int, Member)] = []
+            for (key, slot) in state.slots where slot.member.interval == interval && !slot.probing
+                && slot.state.wantsProbe(alive: slot.member.backend.isAlive) {
+                state.slots[key]?.probing = true
+                due.append((key, slot.member))
+            }
+            return due
+        }
+        for (key, member) in due {
             member.probe.run(on: loop).whenSuccess { [self] outcome in
-                finished(i, outcome)
+                finished(key, member, outcome)
             }
         }
     }
 
-    private func finished(_ i: Int, _ outcome: HealthCheckState.Outcome) {
-        let member = members[i]
-        let transition = slots.withLock { slots in
-            slots[i].probing = false
-            return slots[i].state.record(outcome, alive: member.backend.isAlive)
+    private func finished(_ key: Int, _ member: Member, _ outcome: HealthCheckState.Outcome) {
+        let transition = state.withLock { state -> HealthCheckState.Transition? in
+            guard state.slots[key] != nil else { return nil }
+            state.slots[key]?.probing = false
+            return state.slots[key]?.state.record(outcome, alive: member.backend.isAlive)
         }
         guard let transition else { return }
         let name = member.backend.displayName
@@ -138,7 +175,7 @@ extension HealthMonitor {
         return members
     }
 
-    private static func member(_ backend: BackendState, server: Backend.Server, service: RuntimeService,
+    static func member(_ backend: BackendState, server: Backend.Server, service: RuntimeService,
                                target: BackendTarget, alive: Int, log: LogSink) -> Member {
         if let check = server.httpCheck ?? service.service.healthCheck {
             let text = HTTPCheckHandler.request(method: check.method, path: check.path, host: hostHeader(server))

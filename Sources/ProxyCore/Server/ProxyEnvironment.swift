@@ -31,7 +31,9 @@ final class ProxyEnvironment: Sendable {
     }
 
     func logObject(_ object: AnyObject?) -> RequestLogObject? {
-        object.flatMap { logObjects[ObjectIdentifier($0)] }
+        guard let object else { return nil }
+        if let generated = (object as? BackendState)?.attachment as? GeneratedBackend { return generated.logObject }
+        return logObjects[ObjectIdentifier(object)]
     }
 
     func redirectTemplate(for backend: BackendState) -> Template? {
@@ -39,6 +41,7 @@ final class ProxyEnvironment: Sendable {
     }
 
     func target(for backend: BackendState) -> BackendTarget? {
-        targets[ObjectIdentifier(backend)]
+        if let generated = backend.attachment as? GeneratedBackend { return generated.target }
+        return targets[ObjectIdentifier(backend)]
     }
 }

@@ -27,6 +27,10 @@ public final class ProxyServer: Sendable {
     private let tunnels: [Int: (BackendState, BackendTarget)]
     private let serverChannels = Mutex<[Channel]>([])
     private let resurrection = Mutex<HealthMonitor?>(nil)
+    /// The lookups of `Resolve first|all|srv` backends, once started.
+    private let dynamicBackends = Mutex<DynamicBackends?>(nil)
+    /// Each matrix's `HTTPS` context, made at start-up like a static backend's.
+    private let matrixTLS: [ObjectIdentifier: BackendTLS]
 
     /// `sockets[i]` is the listening descriptor of `config.listeners[i]`, already
     /// bound or received through `SocketFrom`.
@@ -38,9 +42,15 @@ public final class ProxyServer: Sendable {
         self.routing = routing
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
         var targets: [ObjectIdentifier: BackendTarget] = [:]
+        var matrixTLS: [ObjectIdentifier: BackendTLS] = [:]
         for backend in routing.allBackends {
-            if let target = try Self.target(for: backend, log: log) { targets[ObjectIdentifier(backend)] = target }
+            if backend.isMatrix, case .regular(let server) = backend.backend.kind {
+                matrixTLS[ObjectIdentifier(backend)] = try Self.backendTLS(server, backend: backend, log: log)
+            } else if let target = try Self.target(for: backend, log: log) {
+                targets[ObjectIdentifier(backend)] = target
+            }
         }
+        self.matrixTLS = matrixTLS
         var tunnels: [Int: (BackendState, BackendTarget)] = [:]
         for (i, listener) in config.listeners.enumerated() {
             if case .tunnel(let tunnel) = listener.kind {
@@ -106,8 +116,10 @@ public final class ProxyServer: Sendable {
         let socketAddress: SocketAddress
         do {
             switch address {
-            case .inet(let host, let port), .dynamic(let host, let port, _):
+            case .inet(let host, let port):
                 socketAddress = try BackendAddressResolution.socketAddress(host: host, port: port, family: server.family)
+            case .dynamic:
+                return nil
             case .unix(let path):
                 socketAddress = try SocketAddress(unixDomainSocketPath: path)
             }
@@ -180,6 +192,45 @@ public final class ProxyServer: Sendable {
             loop.eventLoop.execute { loop.startSweep() }
         }
         startResurrection()
+        try startDynamicBackends()
+    }
+
+    /// `Resolve first|all|srv`: DNS lookups that keep each matrix's backends current;
+    /// the health checks and the loops' connection pools follow each change.
+    private func startDynamicBackends() throws {
+        var seen = Set<ObjectIdentifier>()
+        var matrices: [DynamicBackends.Matrix] = []
+        for service in routing.globalServices + routing.listeners.flatMap(\.services)
+        where seen.insert(ObjectIdentifier(service)).inserted {
+            for backend in service.backends where backend.isMatrix {
+                guard case .regular(let server) = backend.backend.kind else { continue }
+                matrices.append(DynamicBackends.Matrix(
+                    service: service, backend: backend, server: server,
+                    answer: MatrixAnswer.Matrix(server, priority: backend.priority, groupWeight: backend.groupWeight),
+                    tls: matrixTLS[ObjectIdentifier(backend)]))
+            }
+        }
+        guard !matrices.isEmpty else { return }
+        let env = self.env
+        let alive = config.alive
+        let dynamic = DynamicBackends(matrices: matrices, settings: config.resolver, log: env.log) { [self] service, change in
+            let monitor = resurrection.withLock { $0 }
+            monitor?.remove(change.removed)
+            monitor?.add(change.added.compactMap { backend in
+                guard let target = env.target(for: backend), case .regular(let server) = backend.backend.kind
+                else { return nil }
+                return HealthMonitor.member(backend, server: server, service: service, target: target,
+                                            alive: max(alive, 1), log: env.log)
+            })
+            guard !change.removed.isEmpty else { return }
+            for loop in env.loops.all {
+                loop.eventLoop.execute {
+                    for backend in change.removed { loop.pool.closeIdle(backend) }
+                }
+            }
+        }
+        try dynamic.start()
+        dynamicBackends.withLock { $0 = dynamic }
     }
 
     /// `Alive`: Pound's resurrection probes, 2.x `HAport` and Pounce's HTTP checks.
@@ -195,6 +246,7 @@ public final class ProxyServer: Sendable {
     /// Stops accepting. Graceful: let exchanges in progress finish, up to `grace`
     /// seconds (idle keep-alive connections close at once); immediate: drop all.
     public func stop(graceful: Bool, grace: Int) {
+        dynamicBackends.withLock { $0?.stop() }
         resurrection.withLock { $0?.stop() }
         let channels = serverChannels.withLock { $0 }
         for channel in channels { try? channel.close().wait() }

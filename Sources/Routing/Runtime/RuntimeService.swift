@@ -1,3 +1,4 @@
+import Atomics
 import Synchronization
 import HTTPWire
 import PoundConfig
@@ -14,14 +15,10 @@ public final class RuntimeService: Sendable {
     public let index: Int
     /// The listener that owns it; nil for a global service.
     public let listenerIndex: Int?
-    /// Normal backends first, then the Emergency ones (`BackendState.index`).
-    public let backends: [BackendState]
     /// nil without `Session`.
     public let sessions: SessionTable?
     /// The session type's module (built-in or loaded); nil without `Session`.
     let sessionModule: (any SessionModule)?
-    /// Some group's balancer wants each request's start and end (`leastconn`).
-    public let countsRequests: Bool
     /// The `ACME "dir"` this service was made for (its backend answers challenges).
     public let acmeChallenge: ACMEChallenge?
     /// The service's `SetHeader`/`Rewrite`... rules.
@@ -30,17 +27,19 @@ public final class RuntimeService: Sendable {
     let condition: CompiledCondition
     let named: NamedConditions
     let scope: RoutingScope
-    private let groups: [BalancerGroup]
     private let disabledFlag: Atomic<Bool>
+    private let store: Store
+    private let balancerName: String
+    private let makeBalancer: BackendSet.MakeBalancer
+    /// Serializes changes of a dynamic service's set (DNS answers for several matrices).
+    private let changes = Mutex<Void>(())
 
-    /// One balancer group: Pound's BALANCER (weight 0 = normal, 65535 = Emergency).
-    struct BalancerGroup: Sendable {
-        let members: [Int]
-        let balancer: any BalancerModule
+    /// A service without dynamic backends keeps its one set in a constant; only one
+    /// with matrices pays for an atomic load per request.
+    private enum Store: Sendable {
+        case fixed(BackendSet)
+        case live(ManagedAtomic<BackendSet>)
     }
-
-    /// Which group (index into `groups`) and position in it each backend has.
-    private let placement: [(group: Int, position: Int)]
 
     init(service: Service, index: Int, listenerIndex: Int?, condition: CompiledCondition,
          named: NamedConditions, scope: RoutingScope, options: RoutingOptions,
@@ -57,35 +56,27 @@ public final class RuntimeService: Sendable {
 
         var backends: [BackendState] = []
         for b in service.backends.normal {
-            backends.append(BackendState(backend: b, index: backends.count, isEmergency: false,
+            backends.append(BackendState(backend: b, id: backends.count, isEmergency: false,
                                          acmeDirectory: acmeChallenge?.directory, script: try Self.script(b, options)))
         }
         for b in service.backends.emergency {
-            backends.append(BackendState(backend: b, index: backends.count, isEmergency: true,
+            backends.append(BackendState(backend: b, id: backends.count, isEmergency: true,
                                          script: try Self.script(b, options)))
         }
-        self.backends = backends
 
         let balancerName = ModuleNames.balancer(service.balancer)
         guard let makeBalancer = options.modules.balancerMaker(balancerName) else {
             throw RoutingBuildError.balancerModuleUnavailable(name: balancerName, range: service.range)
         }
-        var groups: [BalancerGroup] = []
-        var placement = Array(repeating: (group: 0, position: 0), count: backends.count)
-        for members in [backends.filter { !$0.isEmergency }, backends.filter(\.isEmergency)] where !members.isEmpty {
-            let setup = BalancerSetup(name: balancerName, backends: members.map {
-                BalancerSetup.Backend(address: $0.displayName, weight: $0.priority)
-            })
-            do {
-                for (position, b) in members.enumerated() { placement[b.index] = (groups.count, position) }
-                groups.append(BalancerGroup(members: members.map(\.index), balancer: try makeBalancer(setup)))
-            } catch {
-                throw RoutingBuildError.balancerRejected(name: balancerName, reason: "\(error)", range: service.range)
-            }
+        self.balancerName = balancerName
+        self.makeBalancer = makeBalancer
+        let set: BackendSet
+        do {
+            set = try BackendSet(backends: backends, balancerName: balancerName, make: makeBalancer)
+        } catch {
+            throw RoutingBuildError.balancerRejected(name: balancerName, reason: "\(error)", range: service.range)
         }
-        self.groups = groups
-        self.placement = placement
-        self.countsRequests = groups.contains { $0.balancer.countsRequests }
+        store = backends.contains(where: \.isMatrix) ? .live(ManagedAtomic(set)) : .fixed(set)
 
         if let settings = service.session {
             let name = ModuleNames.session(settings.type)
@@ -121,10 +112,28 @@ public final class RuntimeService: Sendable {
         disabledFlag.store(value, ordering: .relaxed)
     }
 
-    /// Whether some backend of any group can serve (Pound's `service_has_backends`).
-    public var hasUsableBackend: Bool {
-        backends.contains { $0.isUsable }
+    /// The backends and balancers now.
+    public var backendSet: BackendSet {
+        switch store {
+        case .fixed(let set): set
+        case .live(let current): current.load(ordering: .acquiring)
+        }
     }
+
+    /// Configured backends (normal, then Emergency), then those DNS generated.
+    public var backends: [BackendState] { backendSet.backends }
+
+    /// Whether DNS can change the backends (some backend is a matrix).
+    public var hasDynamicBackends: Bool {
+        if case .live = store { return true }
+        return false
+    }
+
+    /// Some group's balancer wants each request's start and end (`leastconn`).
+    public var countsRequests: Bool { backendSet.countsRequests }
+
+    /// Whether some backend of any group can serve (Pound's `service_has_backends`).
+    public var hasUsableBackend: Bool { backendSet.hasUsableBackend }
 
     // MARK: Choosing a backend
 
@@ -141,79 +150,116 @@ public final class RuntimeService: Sendable {
     /// them without copying its whole request.
     public func chooseBackend(head: HTTPRequestHead, client: ClientAddress) -> BackendState? {
         guard let sessions, let module = sessionModule else { return chooseBackend() }
-        guard hasUsableBackend else { return nil }
+        let set = backendSet
+        guard set.hasUsableBackend else { return nil }
         let view = ModuleRequestView(head: head, client: client)
         if let found = module.key(for: view) {
             let key = SessionKey.truncated(found)
-            let chosen = sessions.resolve(key, isAlive: { backends[$0].isAlive }, choose: { balance(key: key) })
-            return chosen.map { backends[$0] }
+            let chosen = sessions.resolve(key, isAlive: { set.backend(id: $0)?.isAlive ?? false },
+                                          choose: { set.balance(key: key).map { set.backends[$0].id } })
+            return chosen.flatMap { set.backend(id: $0) }
         }
-        return balance(key: nil).map { backends[$0] }
+        return set.balance(key: nil).map { set.backends[$0] }
     }
 
     /// `chooseBackend(for:)` for a service without sessions: the request plays no
     /// part, so callers on the hot path need not hand (and copy) it.
     public func chooseBackend() -> BackendState? {
-        guard hasUsableBackend else { return nil }
-        return balance(key: nil).map { backends[$0] }
+        let set = backendSet
+        guard set.hasUsableBackend else { return nil }
+        return set.balance(key: nil).map { set.backends[$0] }
     }
 
-    /// The balancers alone (`service_lb_select_backend`), without sessions: the
-    /// normal group, then the Emergency one. `key` is the request's session key,
-    /// for balancers that hash it.
+    /// The balancers alone (`service_lb_select_backend`), without sessions: each
+    /// group in turn, lightest first. `key` is the request's session key, for
+    /// balancers that hash it. Returns an index into `backends`.
     public func balance(key: String? = nil) -> Int? {
-        for group in groups {
-            if let chosen = pick(in: group, key: key) { return chosen }
-        }
-        return nil
+        backendSet.balance(key: key)
     }
 
     /// The weight of a balancer group, as Pound numbers them: 0 for the normal
     /// backends, 65535 for the Emergency ones (`http.balancer`).
-    public static let emergencyWeight = 65535
+    public static let emergencyWeight = BackendState.emergencyWeight
 
     /// A resend's choice (`http.balancer = N`): the balancers of the groups whose
     /// weight is N or more, in order.
     public func chooseBackend(minimumWeight: Int) -> BackendState? {
-        guard hasUsableBackend else { return nil }
-        for group in groups {
-            let weight = backends[group.members[0]].isEmergency ? Self.emergencyWeight : 0
-            guard weight >= minimumWeight else { continue }
-            if let chosen = pick(in: group, key: nil) { return backends[chosen] }
-        }
-        return nil
+        let set = backendSet
+        guard set.hasUsableBackend else { return nil }
+        return set.balance(key: nil, minimumWeight: minimumWeight).map { set.backends[$0] }
     }
 
-    private func pick(in group: BalancerGroup, key: String?) -> Int? {
-        if group.members.count == 1 {
-            // Pound's balancer_select_backend: a lone backend is taken if usable,
-            // whatever its priority.
-            let only = group.members[0]
-            return backends[only].isUsable ? only : nil
-        }
-        let n = group.members.count
-        let picked: Int? = withUnsafeTemporaryAllocation(of: Bool.self, capacity: n) { usable in
-            for i in 0..<n { usable[i] = backends[group.members[i]].isUsable }
-            return group.balancer.choose(usable: UnsafeBufferPointer(usable), key: key)
-        }
-        if let picked, picked >= 0, picked < n, backends[group.members[picked]].isUsable {
-            return group.members[picked]
-        }
-        return nil
+    /// A request starts on `backend`, for balancers that count them (call only when
+    /// `countsRequests`); finish the count when it ends.
+    public func requestStarted(on backend: BackendState) -> RequestCount {
+        let set = backendSet
+        set.requestStarted(on: backend)
+        return RequestCount(set: set, backend: backend)
     }
 
-    /// A request starts or ends on `backend`, for balancers that count them
-    /// (call only when `countsRequests`).
-    public func requestStarted(on backend: BackendState) {
-        guard backend.index < placement.count else { return }
-        let p = placement[backend.index]
-        groups[p.group].balancer.requestStarted(on: p.position)
+    /// A request counted by a `leastconn` balancer: it ends in the set it started in,
+    /// even if DNS changed the service's backends meanwhile.
+    public struct RequestCount: Sendable {
+        let set: BackendSet
+        let backend: BackendState
+
+        public func finish() {
+            set.requestFinished(on: backend)
+        }
     }
 
-    public func requestFinished(on backend: BackendState) {
-        guard backend.index < placement.count else { return }
-        let p = placement[backend.index]
-        groups[p.group].balancer.requestFinished(on: p.position)
+    // MARK: Dynamic backends
+
+    /// Replaces the backends `matrix` generated with one per address, keeping those
+    /// whose address, group and priority did not change (their state, statistics and
+    /// sessions stay). New ones get what `attach` makes for them. The new set is
+    /// published whole; requests already on a removed backend finish there, sessions
+    /// that named it are dropped. Throws what the balancer module says about the new
+    /// groups (the old set stays then).
+    public func replaceGenerated(of matrix: BackendState, with addresses: [DynamicBackendAddress],
+                                 attach: (_ backend: Backend, _ name: String) -> (any BackendAttachment)?)
+        throws -> BackendSetChange {
+        guard case .live(let current) = store else { return BackendSetChange(added: [], removed: []) }
+        return try changes.withLock { _ in
+            let old = current.load(ordering: .acquiring)
+            var kept: [BackendState] = []
+            var previous: [DynamicBackendAddress: BackendState] = [:]
+            for b in old.backends {
+                if b.parent === matrix, let address = b.generatedAddress {
+                    previous[address] = b
+                } else {
+                    kept.append(b)
+                }
+            }
+            var wanted: [DynamicBackendAddress] = []
+            var seen = Set<DynamicBackendAddress>()
+            for a in addresses where seen.insert(a).inserted { wanted.append(a) }
+            var ids = Set(kept.map(\.id))
+            for a in wanted { if let b = previous[a] { ids.insert(b.id) } }
+            var nextFree = 0
+            var generated: [BackendState] = []
+            var added: [BackendState] = []
+            for a in wanted {
+                if let b = previous.removeValue(forKey: a) {
+                    generated.append(b)
+                    continue
+                }
+                while ids.contains(nextFree) { nextFree += 1 }
+                ids.insert(nextFree)
+                let backend = BackendState.generatedBackend(from: matrix, address: a)
+                let b = BackendState(backend: backend, id: nextFree, isEmergency: matrix.isEmergency,
+                                     groupWeight: a.groupWeight, parent: matrix,
+                                     attachment: attach(backend, BackendState.describe(backend)))
+                generated.append(b)
+                added.append(b)
+            }
+            let removed = Array(previous.values)
+            guard !added.isEmpty || !removed.isEmpty else { return BackendSetChange(added: [], removed: []) }
+            let set = try BackendSet(backends: kept + generated, balancerName: balancerName, make: makeBalancer)
+            current.store(set, ordering: .releasing)
+            for b in removed { sessions?.remove(backend: b.id) }
+            return BackendSetChange(added: added, removed: removed)
+        }
     }
 
     /// After a backend answered: the session type may learn a key from the response
@@ -229,7 +275,7 @@ public final class RuntimeService: Sendable {
               let key = module.key(learnedFrom: ModuleResponseView(head: response),
                                    request: ModuleRequestView(head: requestHead, client: client))
         else { return }
-        sessions.learn(SessionKey.truncated(key), backend: backend.index)
+        sessions.learn(SessionKey.truncated(key), backend: backend.id)
     }
 
     /// A connect failure (Pound's `kill_be(..., BE_KILL)`): the backend is marked dead
@@ -239,22 +285,21 @@ public final class RuntimeService: Sendable {
     public func backendFailed(_ b: BackendState) -> Bool {
         guard b.isServer else { return false }
         let changed = b.markDead()
-        sessions?.remove(backend: b.index)
+        sessions?.remove(backend: b.id)
         return changed
     }
 
     // MARK: Control interface (poundctl)
 
-    /// `poundctl add /L/S/B KEY`: binds `key` to backend `backend` (an index into
-    /// `backends`). A session the key already had is replaced, as Pound's
-    /// `service_session_add` drops the duplicate. False, with nothing done, when the
+    /// `poundctl add /L/S/B KEY`: binds `key` to `backend`. A session the key already
+    /// had is replaced, as Pound's `service_session_add` drops the duplicate. False, with nothing done, when the
     /// service has no `Session`, the backend does not exist, or the key is longer than
     /// KEY_SIZE (Pound answers 400). Pound gives even a session-less service a table
     /// it never consults; ours has none.
-    public func addSession(key: String, backend: Int) -> Bool {
-        guard let sessions, backends.indices.contains(backend),
+    public func addSession(key: String, backend: BackendState) -> Bool {
+        guard let sessions, backendSet.index(of: backend) != nil, !backend.isMatrix,
               key.utf8.count <= SessionKey.maxBytes else { return false }
-        return sessions.add(key, backend: backend)
+        return sessions.add(key, backend: backend.id)
     }
 
     /// `poundctl delete /L/S KEY`: forgets the session of `key`; true if it had a live
@@ -269,7 +314,11 @@ public final class RuntimeService: Sendable {
     /// `expire` is the wall-clock time now + `expiresIn`). Empty without `Session`
     /// (`sessions == nil`: Pound's JSON has null then).
     public func listSessions() -> [(key: String, backend: Int, lastUsed: UInt64, expiresIn: UInt64)] {
-        sessions?.snapshot() ?? []
+        guard let sessions else { return [] }
+        let set = backendSet
+        return sessions.snapshot().compactMap { session in
+            set.index(ofID: session.backend).map { (session.key, $0, session.lastUsed, session.expiresIn) }
+        }
     }
 
     /// Evaluates the service's conditions alone (as selection does for it).
@@ -277,4 +326,10 @@ public final class RuntimeService: Sendable {
         request.scope.service = scope
         return condition.evaluate(&request, named)
     }
+}
+
+/// What one DNS answer changed in a service's backends.
+public struct BackendSetChange: Sendable {
+    public let added: [BackendState]
+    public let removed: [BackendState]
 }
