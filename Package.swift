@@ -155,7 +155,10 @@ let package = Package(
             "Routing", "BuiltinModules", "Digests", .product(name: "PounceModuleAPI", package: "ModuleAPI"),
         ]),
         .testTarget(name: "FileWatchTests", dependencies: ["FileWatch"]),
-        .testTarget(name: "DNSResolutionTests", dependencies: ["DNSResolution", "CCAresBridge"]),
+        // A DNS server on 127.0.0.1 whose records a test changes: for the resolver's
+        // tests and the process tests of dynamic backends.
+        .target(name: "DNSTestServer", path: "Tests/DNSTestServer"),
+        .testTarget(name: "DNSResolutionTests", dependencies: ["DNSResolution", "CCAresBridge", "DNSTestServer"]),
         .testTarget(name: "PoundLuaTests", dependencies: ["PoundLua", "Routing", "PoundConfig", "HTTPWire"]),
         .testTarget(name: "BuiltinModulesTests", dependencies: ["BuiltinModules"]),
         .testTarget(name: "ModuleLoaderTests", dependencies: ["ModuleLoader"]),
@@ -176,7 +179,7 @@ let package = Package(
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         // Process tests of `pounce`; the in-process TLS backend uses OpenSSLTLS on NIO.
         .testTarget(name: "PounceAppTests", dependencies: [
-            "PounceApp", "pounce", "pounce-demo-backend", "OpenSSLTLS", "PoundConfig",
+            "PounceApp", "pounce", "pounce-demo-backend", "OpenSSLTLS", "PoundConfig", "DNSTestServer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

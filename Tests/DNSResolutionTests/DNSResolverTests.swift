@@ -1,3 +1,4 @@
+import DNSTestServer
 import CCAresBridge
 import DNSResolution
 import Foundation

@@ -5,20 +5,20 @@ import Dispatch
 import Foundation
 
 /// A DNS server on 127.0.0.1 (UDP, one thread), answering from a table the test changes.
-final class TestDNSServer: @unchecked Sendable {
-    enum Record: Sendable, Equatable {
+public final class TestDNSServer: @unchecked Sendable {
+    public enum Record: Sendable, Equatable {
         case a(String, ttl: UInt32)                 // "127.0.0.2"
         case aaaa(String, ttl: UInt32)              // "::1"
         case srv(priority: UInt16, weight: UInt16, port: UInt16, target: String, ttl: UInt32)
     }
 
-    struct SocketError: Error, CustomStringConvertible {
+    public struct SocketError: Error, CustomStringConvertible {
         let call: String
         let code: Int32
-        var description: String { "\(call) failed: \(String(cString: strerror(code)))" }
+        public var description: String { "\(call) failed: \(String(cString: strerror(code)))" }
     }
 
-    let port: Int
+    public let port: Int
     private let fd: Int32
     private let state = State()
     private let finished = DispatchSemaphore(value: 0)
@@ -33,7 +33,7 @@ final class TestDNSServer: @unchecked Sendable {
         var stopped = false
     }
 
-    init() throws {
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw SocketError(call: "socket", code: errno) }
         func fail(_ call: String) -> SocketError {
@@ -70,24 +70,24 @@ final class TestDNSServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    func set(_ name: String, _ records: [Record]) {
+    public func set(_ name: String, _ records: [Record]) {
         state.lock.withLock { state.table[Self.normalize(name)] = records }
     }
 
-    func remove(_ name: String) {
+    public func remove(_ name: String) {
         state.lock.withLock { _ = state.table.removeValue(forKey: Self.normalize(name)) }
     }
 
-    var answering: Bool {
+    public var answering: Bool {
         get { state.lock.withLock { state.answering } }
         set { state.lock.withLock { state.answering = newValue } }
     }
 
-    var queries: Int { state.lock.withLock { state.queries } }
+    public var queries: Int { state.lock.withLock { state.queries } }
 
     /// Waits for the thread to exit before closing, so the fd number can't be reused
     /// by someone else while the thread might still read from it.
-    func stop() {
+    public func stop() {
         let first = state.lock.withLock {
             defer { state.stopped = true }
             return !state.stopped
