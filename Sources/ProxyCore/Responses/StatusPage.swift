@@ -98,7 +98,19 @@ function sessionCounts(service) {
 }
 
 function backendName(b) {
+  if (b.type === "matrix") return b.hostname + " (Resolve " + b.resolve_mode + ")";
   return b.address || b.url || b.type || "backend";
+}
+
+// A matrix stands for the backends DNS gives it; they name it as their parent.
+function backendType(b) {
+  if (b.parent !== undefined) return "dynamic, from #" + b.parent;
+  return b.type || "";
+}
+
+function alivePill(b) {
+  if (b.type === "matrix") return pill("off", b.expire ? "next lookup " + b.expire.slice(11, 19) : "DNS");
+  return b.alive ? pill("up", "alive") : pill("down", "dead");
 }
 
 function toggle(path, enable) {
@@ -119,8 +131,8 @@ function serviceBlock(service, path) {
     return el("tr", {"class": "backend", "data-path": bpath}, [
       el("td", {text: String(i)}),
       el("td", {text: backendName(b)}),
-      el("td", {text: b.type || ""}),
-      el("td", null, [b.alive ? pill("up", "alive") : pill("down", "dead")]),
+      el("td", {text: backendType(b)}),
+      el("td", null, [alivePill(b)]),
       el("td", null, [b.enabled ? pill("up", "enabled") : pill("off", "disabled")]),
       el("td", {text: String(b.priority)}),
       el("td", {text: String(counts[i] || 0)}),
