@@ -16,8 +16,11 @@ bench_setup() { # $@ = tools needed besides nginx, wrk, taskset, python3
     trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 }
 
-bench_nginx() { # $1 = port, $2 = the body it answers every request with
+bench_nginx() { # $1 = port, $2 = the body it answers every request with, $3... = more addr:port to listen on
     mkdir -p "$work/nginx"
+    local port=$1 answer=$2 extra="" a
+    shift 2
+    for a in "$@"; do extra+="        listen $a;"$'\n'; done
     cat > "$work/nginx/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -30,8 +33,8 @@ http {
     client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
     uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
     server {
-        listen 127.0.0.1:$1;
-        location / { default_type text/plain; return 200 "$2"; }
+        listen 127.0.0.1:$port;
+$extra        location / { default_type text/plain; return 200 "$answer"; }
     }
 }
 NGINX

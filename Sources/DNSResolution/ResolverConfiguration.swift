@@ -3,8 +3,8 @@
 /// lines that make no difference to lookups of absolute names are skipped; the rest are
 /// reported, so that nothing in the file is dropped without a word.
 public struct ResolverConfiguration: Sendable, Equatable {
-    /// "ip", or "[ipv6]:port"/"ip:port" when a port is given; empty = c-ares's own
-    /// (/etc/resolv.conf).
+    /// As written: "ip", "ip:port", "ipv6" or "[ipv6]:port" (c-ares's server list
+    /// syntax); empty = c-ares's own (/etc/resolv.conf).
     public var servers: [String] = []
     public var timeoutMilliseconds = 2000
     public var tries = 3
@@ -18,13 +18,13 @@ public struct ResolverConfiguration: Sendable, Equatable {
     /// concern short names and address sorting, which dynamic backends do not use
     /// (their names are looked up as written), and are listed in `ignored`.
     public init(text: String) {
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.prefix { $0 != "#" && $0 != ";" }
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard let keyword = words.first else { continue }
             switch keyword {
             case "nameserver" where words.count >= 2:
-                servers.append(Self.server(words[1]))
+                servers.append(words[1])
             case "options":
                 for option in words.dropFirst() {
                     if let v = Self.value(option, "timeout:") {
@@ -39,11 +39,6 @@ public struct ResolverConfiguration: Sendable, Equatable {
                 ignored.append("line \(n + 1): \(line.trimmingSpaces)")
             }
         }
-    }
-
-    /// An IPv6 address goes in brackets for c-ares's server list.
-    private static func server(_ word: String) -> String {
-        word.contains(":") && !word.hasPrefix("[") ? "[\(word)]" : word
     }
 
     private static func value(_ option: String, _ prefix: String) -> Int? {

@@ -234,8 +234,9 @@ public final class RuntimeService: Sendable {
             var wanted: [DynamicBackendAddress] = []
             var seen = Set<DynamicBackendAddress>()
             for a in addresses where seen.insert(a).inserted { wanted.append(a) }
-            var ids = Set(kept.map(\.id))
-            for a in wanted { if let b = previous[a] { ids.insert(b.id) } }
+            // Ids of backends removed now are not given out in the same change, so a
+            // request still on one cannot be taken for its successor.
+            var ids = Set(kept.map(\.id)).union(previous.values.map(\.id))
             var nextFree = 0
             var generated: [BackendState] = []
             var added: [BackendState] = []
@@ -246,6 +247,8 @@ public final class RuntimeService: Sendable {
                 }
                 while ids.contains(nextFree) { nextFree += 1 }
                 ids.insert(nextFree)
+                // Sessions a stale request might still have made under a reused id go.
+                sessions?.remove(backend: nextFree)
                 let backend = BackendState.generatedBackend(from: matrix, address: a)
                 let b = BackendState(backend: backend, id: nextFree, isEmergency: matrix.isEmergency,
                                      groupWeight: a.groupWeight, parent: matrix,
@@ -271,7 +274,8 @@ public final class RuntimeService: Sendable {
 
     public func learnSession(response: HTTPResponseHead, requestHead: HTTPRequestHead, client: ClientAddress,
                              backend: BackendState) {
-        guard let sessions, let module = sessionModule,
+        // A backend DNS removed meanwhile learns nothing: its id may name another now.
+        guard let sessions, let module = sessionModule, backendSet.index(of: backend) != nil,
               let key = module.key(learnedFrom: ModuleResponseView(head: response),
                                    request: ModuleRequestView(head: requestHead, client: client))
         else { return }
@@ -285,7 +289,8 @@ public final class RuntimeService: Sendable {
     public func backendFailed(_ b: BackendState) -> Bool {
         guard b.isServer else { return false }
         let changed = b.markDead()
-        sessions?.remove(backend: b.id)
+        // A backend DNS removed has no sessions left, and its id may name another now.
+        if backendSet.index(of: b) != nil { sessions?.remove(backend: b.id) }
         return changed
     }
 
