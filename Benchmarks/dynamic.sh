@@ -15,18 +15,9 @@
 # wrk to CPU 1 and the servers to CPU 0 like ../shared/bench. BENCH_SKIP_BUILD=1
 # reuses the last release build.
 set -euo pipefail
-runs=5
-duration=8
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --runs) runs=$2; shift 2 ;;
-        --duration) duration=$2; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: $0 [--runs N] [--duration S]" >&2; exit 2 ;;
-    esac
-done
 name=dynamic
 . "$(dirname "$0")/lib.sh"
+bench_args "$@"
 bench_setup curl dnsmasq
 body="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
 bench_nginx 28191 "$body" "127.0.0.2:28191"
@@ -82,24 +73,7 @@ churn_start() {
 }
 churn_stop() { kill $churner 2>/dev/null || true; wait $churner 2>/dev/null || true; }
 
-# Preflight: every configuration must answer 200 with 100 bytes once DNS has
-# answered, so a broken one fails here instead of benchmarking 503s.
-for n in "${names[@]}"; do
-    bench_start "$work/$n.cfg" 28190
-    got=
-    for _ in $(seq 30); do
-        got=$(curl -s --max-time 5 -o "$work/body" -w '%{http_code}' http://127.0.0.1:28190/small || true)
-        [ "$got" = 200 ] && break
-        sleep 0.2
-    done
-    size=$(wc -c < "$work/body" 2>/dev/null || echo 0)
-    bench_stop
-    if [ "$got" != 200 ] || [ "$size" != 100 ]; then
-        echo "dynamic.sh: $n: GET /small gave status ${got:-none} with $size bytes (want 200, 100 bytes)" >&2
-        cat "$work/pounce.log" >&2
-        exit 1
-    fi
-done
+for n in "${names[@]}"; do bench_preflight "$work/$n.cfg" 28190 http://127.0.0.1:28190/small 100; done
 
 measure() { bench_measure "$1" 28190 http://127.0.0.1:28190/small; }
 

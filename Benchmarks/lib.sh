@@ -1,7 +1,21 @@
-# Shared by the Pounce-only benchmarks (sessions.sh, lua.sh): the release build, a
-# scratch folder cleaned up at exit, an nginx backend, and one measured wrk run.
-# Source it after setting `name` (for messages) and `duration` (seconds per run).
-# wrk runs on CPU 1, the servers on CPU 0, as in ../shared/bench.
+# Shared by the Pounce-only benchmarks (sessions.sh, lua.sh, dynamic.sh): their
+# options, the release build, a scratch folder cleaned up at exit, an nginx backend,
+# a preflight check and one measured wrk run. Source it after setting `name` (for
+# messages), then call `bench_args "$@"`. wrk runs on CPU 1, the servers on CPU 0, as
+# in ../shared/bench.
+
+bench_args() { # sets runs (default 5) and duration (default 8 s); -h prints the script's header
+    runs=5
+    duration=8
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --runs) runs=$2; shift 2 ;;
+            --duration) duration=$2; shift 2 ;;
+            -h|--help) sed -n '2,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+            *) echo "usage: $0 [--runs N] [--duration S]" >&2; exit 2 ;;
+        esac
+    done
+}
 
 bench_setup() { # $@ = tools needed besides nginx, wrk, taskset, python3
     local tool
@@ -49,6 +63,26 @@ bench_start() { # $1 = config, $2 = its port; sets $pid
 }
 
 bench_stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+
+# Every configuration must answer `url` with 200 and `size` bytes (within a few
+# seconds, for one that waits for DNS), so a broken one fails here instead of
+# benchmarking 404s or 503s.
+bench_preflight() { # $1 = config, $2 = port, $3 = URL, $4 = body size
+    local got="" size
+    bench_start "$1" "$2"
+    for _ in $(seq 30); do
+        got=$(curl -s --max-time 5 -o "$work/body" -w '%{http_code}' "$3" || true)
+        [ "$got" = 200 ] && break
+        sleep 0.2
+    done
+    size=$(wc -c < "$work/body" 2>/dev/null || echo 0)
+    bench_stop
+    if [ "$got" != 200 ] || [ "$size" != "$4" ]; then
+        echo "$name: $1: $3 gave status ${got:-none} with $size bytes (want 200, $4 bytes)" >&2
+        cat "$work/pounce.log" >&2
+        exit 1
+    fi
+}
 
 # One measured run after a 2 s warm-up: prints req/s and the proxy's CPU time
 # (user+sys) per request in µs; a run with errors or no requests stops everything.

@@ -16,18 +16,9 @@
 # Needs nginx, wrk and curl (apt install nginx wrk curl); pins wrk to CPU 1 and the
 # servers to CPU 0 like ../shared/bench. BENCH_SKIP_BUILD=1 reuses the last release build.
 set -euo pipefail
-runs=5
-duration=8
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --runs) runs=$2; shift 2 ;;
-        --duration) duration=$2; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: $0 [--runs N] [--duration S]" >&2; exit 2 ;;
-    esac
-done
 name=lua
 . "$(dirname "$0")/lib.sh"
+bench_args "$@"
 bench_setup curl
 bench_nginx 28191 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
 
@@ -70,19 +61,7 @@ config 'LuaMatch "is_small"' "$lua_backend" > "$work/luamatch.cfg"
 config 'URL "^/small$"' "$nginx_backend" > "$work/url-nginx.cfg"
 names=(url luamatch url-nginx)
 
-# Preflight: every configuration must answer 200 with 100 bytes, so a broken one
-# fails here instead of benchmarking 404s or 500s.
-for n in "${names[@]}"; do
-    bench_start "$work/$n.cfg" 28190
-    got=$(curl -s --max-time 5 -o "$work/body" -w '%{http_code}' http://127.0.0.1:28190/small || true)
-    size=$(wc -c < "$work/body" 2>/dev/null || echo 0)
-    bench_stop
-    if [ "$got" != 200 ] || [ "$size" != 100 ]; then
-        echo "lua.sh: $n: GET /small gave status ${got:-none} with $size bytes (want 200, 100 bytes)" >&2
-        cat "$work/pounce.log" >&2
-        exit 1
-    fi
-done
+for n in "${names[@]}"; do bench_preflight "$work/$n.cfg" 28190 http://127.0.0.1:28190/small 100; done
 
 measure() { bench_measure "$1" 28190 http://127.0.0.1:28190/small; }
 

@@ -10,18 +10,9 @@
 # Needs nginx and wrk (apt install nginx wrk); pins wrk to CPU 1 and the servers to
 # CPU 0 like ../shared/bench. BENCH_SKIP_BUILD=1 reuses the last release build.
 set -euo pipefail
-runs=5
-duration=8
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --runs) runs=$2; shift 2 ;;
-        --duration) duration=$2; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: $0 [--runs N] [--duration S]" >&2; exit 2 ;;
-    esac
-done
 name=sessions
 . "$(dirname "$0")/lib.sh"
+bench_args "$@"
 bench_setup
 bench_nginx 28181 "session bench body xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
 

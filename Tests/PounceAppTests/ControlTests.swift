@@ -7,21 +7,8 @@ import Glibc
 /// The control interface end to end: curl over the `Control` UNIX socket steers a
 /// running pounce, and a `Control` backend answers the same API over TCP.
 @Suite struct ControlTests {
-    /// curl's status code and body for `method url` on the control socket.
     private func curl(_ socket: String, _ method: String, _ path: String) throws -> (status: Int, body: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-X", method, "--unix-socket", socket, "-w", "\n%{http_code}", "http://localhost" + path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard let cut = text.lastIndex(of: "\n"), let status = Int(text[text.index(after: cut)...]) else {
-            throw HarnessError("curl gave no status: \(text)")
-        }
-        return (status, String(text[..<cut]))
+        try ControlSocket.request(socket, method, path)
     }
 
     private func backendOf(_ port: Int) throws -> String? {

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// A real HTTP/1.1 backend on 127.0.0.1 inside the test process, one thread per
+/// A real HTTP/1.1 backend on loopback inside the test process, one thread per
 /// connection, so tests control exactly what the proxy receives and sends back.
 final class TestBackend: @unchecked Sendable {
     struct Request {
@@ -35,8 +35,10 @@ final class TestBackend: @unchecked Sendable {
     var requests: [Request] { lock.withLock { _requests } }
     var connections: Int { lock.withLock { _connections } }
 
-    /// Listens on 127.0.0.1:`port`, or on the UNIX socket `unixPath` when given.
-    init(name: String, port: Int = FreePort.next(), unixPath: String? = nil, handler: Handler? = nil) throws {
+    /// Listens on `address`:`port` (any of 127.0.0.0/8, all loopback on Linux), or on
+    /// the UNIX socket `unixPath` when given.
+    init(name: String, address: String = "127.0.0.1", port: Int = FreePort.next(), unixPath: String? = nil,
+         handler: Handler? = nil) throws {
         self.name = name
         self.port = port
         self.handler = handler ?? { req, _ in TestBackend.echo(req, name: name) }
@@ -55,13 +57,13 @@ final class TestBackend: @unchecked Sendable {
             setsockopt(listenFD, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_addr.s_addr = inet_addr(address)
             addr.sin_port = in_port_t(UInt16(port)).bigEndian
             rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         }
         guard rc == 0, listen(listenFD, 128) == 0 else {
             close(listenFD)
-            throw HarnessError("backend \(name) cannot listen on \(port)")
+            throw HarnessError("backend \(name) cannot listen on \(unixPath ?? "\(address):\(port)")")
         }
         let fd = listenFD
         Thread.detachNewThread { [weak self] in
