@@ -23,10 +23,11 @@ body="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 bench_nginx 28191 "$body" "127.0.0.2:28191"
 
 # dnsmasq answers from a hosts file; `churn` rewrites it every second and sends
-# SIGHUP, which makes dnsmasq read it again.
+# SIGHUP, which makes dnsmasq read it again. It runs as this user, who can read the
+# scratch folder (dnsmasq's default user, nobody, cannot).
 dns_port=28153
 echo "127.0.0.1 bench.pounce.test" > "$work/hosts"
-taskset -c 0 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=$dns_port \
+taskset -c 0 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=$dns_port --user="$(id -un)" \
     --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts --addn-hosts="$work/hosts" \
     --local-ttl=1 --pid-file="$work/dnsmasq.pid" 2>"$work/dnsmasq.log" &
 dnsmasq_pid=$!
