@@ -11,10 +11,11 @@ import Glibc
 @Suite struct DynamicBackendTests {
     /// pound.cfg around one service's `backends`, resolving through `dns`, with a
     /// control socket (listener 0) so the service is `/listener/1/0`.
-    private func config(_ dns: TestDNSServer, _ backends: String) -> String {
+    private func config(_ dns: TestDNSServer, _ backends: String, globals: String = "") -> String {
         """
         Daemon 0
         LogFacility -
+        \(globals)
         Control "pounce.ctl"
         Resolver
             ConfigText
@@ -35,8 +36,8 @@ import Glibc
 
     /// pounce on `config(dns, backends)`; `-Wdns` undoes the harness's `-Wno-dns`,
     /// which (as in Pound) rules dynamic backends out.
-    private func start(_ dns: TestDNSServer, _ backends: String) throws -> RunningPounce {
-        try RunningPounce(config: config(dns, backends), extraArguments: ["-Wdns"])
+    private func start(_ dns: TestDNSServer, _ backends: String, globals: String = "") throws -> RunningPounce {
+        try RunningPounce(config: config(dns, backends, globals: globals), extraArguments: ["-Wdns"])
     }
 
     private func dynamic(_ host: String, mode: String, port: Int?, _ extra: String = "") -> String {
@@ -234,6 +235,30 @@ import Glibc
         #expect(reply.body == "hello from A\n")
         for _ in 0..<3 { #expect(answer(p.port) == "B") }
         #expect(b.paths.count >= 4)
+    }
+
+    /// A generated backend dies like a configured one (a refused connect) and the
+    /// Alive probes bring it back: the health checks follow the backends DNS adds.
+    @Test func aGeneratedBackendIsKilledAndResurrected() throws {
+        let dns = try TestDNSServer()
+        let port = FreePort.next()
+        var a: TestBackend? = try TestBackend(name: "A", address: "127.0.0.1", port: port, hold: { _ in })
+        dns.set("be.test.example", [.a("127.0.0.1", ttl: 300)])
+        let p = try start(dns, dynamic("be.test.example", mode: "all", port: port), globals: "Alive 1")
+        defer { p.stop() }
+        #expect(eventually { answer(p.port) == "A" }, Comment(rawValue: p.log))
+
+        a?.stop()
+        a = nil
+        #expect(answer(p.port) == "status 503")
+        #expect(p.waitForLog("Backend 127.0.0.1:\(port) dead (killed)"), Comment(rawValue: p.log))
+        #expect(try generated(listing(p)).first?["alive"] as? Bool == false)
+
+        let again = try TestBackend(name: "A2", address: "127.0.0.1", port: port, hold: { _ in })
+        #expect(p.waitForLog("Backend 127.0.0.1:\(port) resurrected"), Comment(rawValue: p.log))
+        #expect(eventually { answer(p.port) == "A2" }, Comment(rawValue: p.log))
+        #expect(try generated(listing(p)).first?["alive"] as? Bool == true)
+        again.stop()
     }
 
     @Test func checkCountsDynamicBackends() throws {
