@@ -7,13 +7,7 @@ import XCTest
 final class BackendTests: XCTestCase {
     func test_allDirectives() {
         let cfg = "Service\n\tBackend\n\t\tAddress 10.0.0.1\n\t\tPort 8080\n\t\tFamily inet\n\t\tResolve immediate\n\t\tIgnoreSRVWeight yes\n\t\tOverrideTTL 30\n\t\tRetryInterval 7\n\t\tPriority 9\n\t\tTimeOut 3\n\t\tWSTimeOut 4\n\t\tConnTO 5\n\t\tHTTPS\n\t\tCiphers -ciphersuites \"TLS_AES_256_GCM_SHA384\" -cipherlist \"HIGH\"\n\t\tDisable TLSv1\n\t\tDisable SSLv3\n\t\tDisabled 1\n\t\tServerName \"backend.example\"\n\tEnd\nEnd\n"
-        // Pound prints nothing; Pounce names the settings of dynamic backends it cannot use.
-        let dynamic = "dynamic backends are not supported by this version of pounce"
-        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: [
-            "pound.cfg:7.17-35: warning: IgnoreSRVWeight has no effect: \(dynamic)",
-            "pound.cfg:8.17-30: warning: OverrideTTL has no effect: \(dynamic)",
-            "pound.cfg:9.17-31: warning: RetryInterval has no effect: \(dynamic)",
-        ])
+        let outcome = poundCheck(cfg, files: [:], expectSuccess: true, messages: [])
         guard let config = outcome else { return }
         guard case .regular(let s) = config.services[0].backends.normal[0].kind else { return XCTFail() }
         let b = config.services[0].backends.normal[0]
@@ -565,13 +559,13 @@ extension BackendTests {
     }
 
     func testDynamicBackendWithDNS() {
-        // Pound would re-resolve the name periodically; Pounce refuses rather than resolve it once.
+        // A name with `Resolve all` is a matrix, looked up while running (not now).
         var features = Features.testDefaults
         features.dns = true
-        poundCheck("Service\n\tBackend\n\t\tAddress backend.invalid\n\t\tPort 8080\n\t\tResolve all\n\tEnd\nEnd\n",
-                   files: [:], expectSuccess: false,
-                   messages: ["pound.cfg:5.17-27: Resolve all: dynamic backends are not supported by this version of pounce"],
-                   features: features)
+        let config = poundCheck("Service\n\tBackend\n\t\tAddress backend.invalid\n\t\tPort 8080\n\t\tResolve all\n\tEnd\nEnd\n",
+                                files: [:], expectSuccess: true, messages: [], features: features)
+        guard case .regular(let s)? = config?.services[0].backends.normal[0].kind else { return XCTFail() }
+        XCTAssertEqual(s.address, .dynamic(host: "backend.invalid", port: 8080, mode: .all))
     }
 
     func testLuaBackend() {

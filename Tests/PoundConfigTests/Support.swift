@@ -76,8 +76,9 @@ func assertRejects(_ text: String, _ messages: [String], file: StaticString = #f
 
 /// Asserts that `text` loads, with exactly `warnings`, and returns the configuration.
 @discardableResult
-func assertAccepts(_ text: String, warnings: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> PoundConfiguration? {
-    let outcome = parse(text)
+func assertAccepts(_ text: String, warnings: [String] = [], features: Features = .testDefaults,
+                   file: StaticString = #filePath, line: UInt = #line) -> PoundConfiguration? {
+    let outcome = parse(text, features: features)
     XCTAssertTrue(outcome.succeeded, "rejected: \(outcome.messages)", file: file, line: line)
     XCTAssertEqual(outcome.messages, warnings, file: file, line: line)
     return outcome.config

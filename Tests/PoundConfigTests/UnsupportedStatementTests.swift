@@ -2,10 +2,9 @@ import XCTest
 @testable import PoundConfig
 
 /// Statements Pounce reads but does not carry out are never silently accepted:
-/// dynamic backends are refused, tuning knobs of Pound's thread and process model
-/// (and the DNS settings only dynamic backends use) load with a warning naming them.
+/// tuning knobs of Pound's thread and process model (and `CNAMEChain`, which c-ares
+/// has no limit for) load with a warning naming them. Dynamic backends are carried out.
 final class UnsupportedStatementTests: XCTestCase {
-    private let dynamic = "dynamic backends are not supported by this version of pounce"
     private let workers = "pounce is event-driven and has no worker thread pool"
     private let queue = "pounce is event-driven and has no connection queue"
 
@@ -15,22 +14,22 @@ final class UnsupportedStatementTests: XCTestCase {
         return f
     }
 
-    // MARK: - Refused
+    // MARK: - Dynamic backends: carried out
 
-    func testDynamicBackendsAreRefused() {
-        for mode in ["first", "all", "srv"] {
-            let outcome = parse("Service\n\tBackend\n\t\tAddress backend.invalid\n\t\tResolve \(mode)\n\tEnd\nEnd\n",
-                                features: dns)
-            XCTAssertFalse(outcome.succeeded, mode)
-            XCTAssertEqual(outcome.messages, ["pound.cfg:4.17-\(24 + mode.count): Resolve \(mode): \(dynamic)"])
+    func testDynamicBackendsAreMatrices() throws {
+        for (word, mode) in [("first", Backend.ResolveMode.first), ("all", .all), ("srv", .srv)] {
+            let c = try XCTUnwrap(assertAccepts(
+                "Service\n\tBackend\n\t\tAddress backend.invalid\n\t\tResolve \(word)\n\tEnd\nEnd\n", features: dns))
+            guard case .regular(let s) = c.services[0].backends.normal[0].kind else { return XCTFail(word) }
+            XCTAssertEqual(s.address, .dynamic(host: "backend.invalid", port: 80, mode: mode), word)
         }
     }
 
-    func testDynamicNamedBackendIsRefusedAtItsResolveStatement() {
-        let outcome = parse("Backend \"b\"\n\tAddress backend.invalid\n\tResolve all\nEnd\n"
-                            + "Service\n\tUseBackend \"b\"\nEnd\n", features: dns)
-        XCTAssertFalse(outcome.succeeded)
-        XCTAssertEqual(outcome.messages, ["pound.cfg:3.9-19: Resolve all: \(dynamic)"])
+    func testDynamicNamedBackendIsAMatrixWhereItIsUsed() throws {
+        let c = try XCTUnwrap(assertAccepts("Backend \"b\"\n\tAddress backend.invalid\n\tResolve all\nEnd\n"
+                                            + "Service\n\tUseBackend \"b\"\nEnd\n", features: dns))
+        guard case .regular(let s) = c.services[0].backends.normal[0].kind else { return XCTFail() }
+        XCTAssertEqual(s.address, .dynamic(host: "backend.invalid", port: 80, mode: .all))
     }
 
     func testResolveThatPoundTurnsIntoImmediateIsAccepted() {
@@ -84,23 +83,25 @@ final class UnsupportedStatementTests: XCTestCase {
         ])
     }
 
-    func testResolverWarns() throws {
+    func testResolverIsReadAndCNAMEChainWarns() throws {
         let c = try XCTUnwrap(assertAccepts(
             "Resolver\n ConfigText\n nameserver 192.0.2.24\n End\n Debug 1\n RetryInterval 10\n CNAMEChain 4\nEnd\n",
-            warnings: ["pound.cfg:1.1-8.3: warning: Resolver has no effect: \(dynamic)"]))
+            warnings: ["pound.cfg:7.2-13: warning: CNAMEChain has no effect: "
+                       + "pounce follows CNAME chains of any length, as its DNS library (c-ares) does"]))
         XCTAssertEqual(c.resolver.configText, " nameserver 192.0.2.24\n")
         XCTAssertTrue(c.resolver.debug)
         XCTAssertEqual(c.resolver.retryInterval, 10)
         XCTAssertEqual(c.resolver.cnameChain, 4)
     }
 
-    func testDynamicBackendTuningWarns() {
-        assertAccepts("Service\n\tBackend\n\t\tAddress 10.0.0.1\n\t\tIgnoreSRVWeight yes\n\t\tOverrideTTL 30\n"
-                      + "\t\tRetryInterval 7\n\tEnd\nEnd\n", warnings: [
-                          "pound.cfg:4.17-35: warning: IgnoreSRVWeight has no effect: \(dynamic)",
-                          "pound.cfg:5.17-30: warning: OverrideTTL has no effect: \(dynamic)",
-                          "pound.cfg:6.17-31: warning: RetryInterval has no effect: \(dynamic)",
-                      ])
+    func testDynamicBackendTuningIsRead() throws {
+        let c = try XCTUnwrap(assertAccepts(
+            "Service\n\tBackend\n\t\tAddress backend.invalid\n\t\tResolve srv\n\t\tIgnoreSRVWeight yes\n"
+            + "\t\tOverrideTTL 30\n\t\tRetryInterval 7\n\tEnd\nEnd\n", features: dns))
+        guard case .regular(let s) = c.services[0].backends.normal[0].kind else { return XCTFail() }
+        XCTAssertTrue(s.ignoreSRVWeight)
+        XCTAssertEqual(s.overrideTTL, 30)
+        XCTAssertEqual(s.retryInterval, 7)
     }
 
     // MARK: - Carried out: no message

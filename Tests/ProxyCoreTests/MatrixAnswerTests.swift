@@ -264,4 +264,15 @@ import Routing
         server.port = 0
         #expect(MatrixAnswer.Matrix(server, priority: 1, groupWeight: 0).port == 80)
     }
+
+    // MARK: What `Resolver` `Debug` logs
+
+    @Test func descriptionsAreReadable() {
+        let two = MatrixAnswer.backends([address("192.0.2.1", 80, group: 0, priority: 5),
+                                         address("192.0.2.2", 8080, group: 10, priority: 1)], ttl: 30)
+        #expect(two.description
+                == "2 backends (192.0.2.1:80 group 0 priority 5, 192.0.2.2:8080 group 10 priority 1), TTL 30")
+        #expect(MatrixAnswer.notFound.description == "not found")
+        #expect(MatrixAnswer.keep(reason: "Timeout").description == "no answer (Timeout), backends kept")
+    }
 }

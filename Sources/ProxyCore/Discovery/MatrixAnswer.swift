@@ -147,3 +147,18 @@ enum MatrixAnswer: Equatable {
         return hosts.isEmpty ? .notFound : .found(hosts, ttl: ttl)
     }
 }
+
+extension MatrixAnswer: CustomStringConvertible {
+    /// For `Resolver` `Debug`: `2 backends (127.0.0.1:80 group 0 priority 5, ...), TTL 30`.
+    var description: String {
+        switch self {
+        case .backends(let list, let ttl):
+            let items = list.map { "\($0.host):\($0.port) group \($0.groupWeight) priority \($0.priority)" }
+            return "\(list.count) backend\(list.count == 1 ? "" : "s") (\(items.joined(separator: ", "))), TTL \(ttl)"
+        case .notFound:
+            return "not found"
+        case .keep(let reason):
+            return "no answer (\(reason)), backends kept"
+        }
+    }
+}
