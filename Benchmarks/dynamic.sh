@@ -63,7 +63,12 @@ config '            Address "bench.pounce.test"
 cp "$work/dynamic.cfg" "$work/churn.cfg"
 names=(static dynamic churn)
 
-churn_start() {
+around_churn() { # start|stop: rewrite the hosts file every second while churn is measured
+    if [ "$1" = stop ]; then
+        kill $churner 2>/dev/null || true
+        wait $churner 2>/dev/null || true
+        return
+    fi
     ( while true; do
         printf '127.0.0.1 bench.pounce.test\n127.0.0.2 bench.pounce.test\n' > "$work/hosts"; kill -HUP $dnsmasq_pid
         sleep 1
@@ -72,29 +77,9 @@ churn_start() {
     done ) &
     churner=$!
 }
-churn_stop() { kill $churner 2>/dev/null || true; wait $churner 2>/dev/null || true; }
 
 for n in "${names[@]}"; do bench_preflight "$work/$n.cfg" 28190 http://127.0.0.1:28190/small 100; done
 
 measure() { bench_measure "$1" 28190 http://127.0.0.1:28190/small; }
 
-echo "run  static:req/s  us/req   dynamic:req/s  us/req   churn:req/s  us/req"
-results=()
-for i in $(seq "$runs"); do
-    a=$(measure "$work/static.cfg")
-    b=$(measure "$work/dynamic.cfg")
-    churn_start
-    c=$(measure "$work/churn.cfg")
-    churn_stop
-    echo "$i    $a    $b    $c"
-    results+=("$a $b $c")
-done
-printf '%s\n' "${results[@]}" | python3 -c '
-import sys, statistics
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-a, au, b, bu, c, cu = (statistics.median(col) for col in zip(*rows))
-print()
-print("median        req/s   CPU us/req   req/s vs static")
-print(f"static   {a:>9,.0f}   {au:>10.2f}   {1:>13.2f}x")
-print(f"dynamic  {b:>9,.0f}   {bu:>10.2f}   {b/a:>13.2f}x")
-print(f"churn    {c:>9,.0f}   {cu:>10.2f}   {c/a:>13.2f}x")'
+bench_compare "${names[@]}"

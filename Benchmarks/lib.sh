@@ -105,3 +105,40 @@ bench_measure() { # $1 = config, $2 = port, $3... = wrk arguments (headers, URL)
     fi
     python3 -c "r=$requests; print(f'{r/$duration:.0f} {($after-$before)*1e6/$(getconf CLK_TCK)/r:.2f}')"
 }
+
+# Measures each configuration `$work/NAME.cfg` in turn with the script's `measure`,
+# `runs` times over (alternating, so drift in the machine's speed hits all alike; a
+# function `around_NAME start|stop`, if the script has one, runs around NAME's
+# measurement), prints each run, then the medians against the first NAME: req/s, the
+# proxy's CPU per request, and both as ratios. The medians also go to
+# `$work/medians`, one "NAME REQ_PER_S US_PER_REQ" line each.
+bench_compare() { # $@ = configuration names
+    local i n line results=()
+    echo "run$(printf '  %s:req/s us/req' "$@")"
+    for i in $(seq "$runs"); do
+        line=""
+        for n in "$@"; do
+            if declare -F "around_$n" >/dev/null; then "around_$n" start; fi
+            line+="  $(measure "$work/$n.cfg")"
+            if declare -F "around_$n" >/dev/null; then "around_$n" stop; fi
+        done
+        echo "$i  $line"
+        results+=("$line")
+    done
+    printf '%s\n' "${results[@]}" | BENCH_MEDIANS="$work/medians" python3 -c '
+import os, sys, statistics
+names = sys.argv[1:]
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+cols = [statistics.median(col) for col in zip(*rows)]
+med = [(names[i], cols[2 * i], cols[2 * i + 1]) for i in range(len(names))]
+_, r0, u0 = med[0]
+w = max(len(n) for n in names)
+print()
+print("median".ljust(w) + f"      req/s   CPU us/req   req/s vs {names[0]}   CPU vs {names[0]}")
+for n, r, u in med:
+    print(f"{n:<{w}}  {r:>9,.0f}   {u:>10.2f}   {r / r0:>{10 + len(names[0])}.2f}x   {u / u0:>{7 + len(names[0])}.2f}x")
+with open(os.environ["BENCH_MEDIANS"], "w") as f:
+    for n, r, u in med:
+        f.write(f"{n} {r} {u}\n")
+' "$@"
+}

@@ -65,25 +65,11 @@ for n in "${names[@]}"; do bench_preflight "$work/$n.cfg" 28190 http://127.0.0.1
 
 measure() { bench_measure "$1" 28190 http://127.0.0.1:28190/small; }
 
-echo "run  url:req/s  us/req   luamatch:req/s  us/req   url-nginx:req/s  us/req"
-results=()
-for i in $(seq "$runs"); do
-    a=$(measure "$work/url.cfg")
-    b=$(measure "$work/luamatch.cfg")
-    c=$(measure "$work/url-nginx.cfg")
-    echo "$i    $a    $b    $c"
-    results+=("$a $b $c")
-done
-printf '%s\n' "${results[@]}" | python3 -c '
-import sys, statistics
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-a, au, b, bu, c, cu = (statistics.median(col) for col in zip(*rows))
-print()
-print("median          req/s   CPU us/req   CPU vs url")
-print(f"url        {a:>9,.0f}   {au:>10.2f}   {1:>9.2f}x")
-print(f"luamatch   {b:>9,.0f}   {bu:>10.2f}   {bu/au:>9.2f}x")
-print(f"url-nginx  {c:>9,.0f}   {cu:>10.2f}   {cu/au:>9.2f}x")
-print()
+bench_compare "${names[@]}"
+python3 - "$work/medians" <<'PY'
+import sys
+med = {n: (float(r), float(u)) for n, r, u in (l.split() for l in open(sys.argv[1]))}
+(a, au), (b, bu) = med["url"], med["luamatch"]
 verdict = "within" if bu / au <= 1.3 else "OVER"
-print(f"luamatch/url CPU per request: {bu/au:.2f}x ({verdict} the 1.3x target); "
-      f"throughput {100*b/a:.1f}% of url")'
+print(f"\nluamatch/url CPU per request: {bu/au:.2f}x ({verdict} the 1.3x target); throughput {100*b/a:.1f}% of url")
+PY

@@ -42,17 +42,4 @@ config '        Session
 
 measure() { bench_measure "$1" 28180 -H 'Cookie: SID=bench-session' http://127.0.0.1:28180/; }
 
-echo "run  none:req/s  us/req   cookie:req/s  us/req"
-results=()
-for i in $(seq "$runs"); do
-    a=$(measure "$work/none.cfg")
-    b=$(measure "$work/cookie.cfg")
-    echo "$i    $a    $b"
-    results+=("$a $b")
-done
-printf '%s\n' "${results[@]}" | python3 -c '
-import sys, statistics
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
-n, nu, c, cu = (statistics.median(col) for col in zip(*rows))
-print(f"median: none {n:,.0f} req/s {nu:.2f} us/req; cookie {c:,.0f} req/s {cu:.2f} us/req; "
-      f"cookie/none throughput {100*c/n:.1f}%, CPU per request {100*cu/nu:.1f}%")'
+bench_compare none cookie

@@ -83,16 +83,26 @@ import Glibc
         backends.filter { $0["type"] as? String == "backend" }
     }
 
-    @Test func aRecordChangeMovesTrafficToTheNewAddress() throws {
+    /// Backends A on 127.0.0.1 and B on 127.0.0.2 at one port, `be.test.example` → A
+    /// with a TTL of 1 s, and pounce on `Resolve all` of it, already answering from A.
+    private func twoAddresses() throws -> (dns: TestDNSServer, a: TestBackend, b: TestBackend, p: RunningPounce) {
         let dns = try TestDNSServer()
         let port = FreePort.next()
         let a = try TestBackend(name: "A", address: "127.0.0.1", port: port)
         let b = try TestBackend(name: "B", address: "127.0.0.2", port: port)
         dns.set("be.test.example", [.a("127.0.0.1", ttl: 1)])
         let p = try start(dns, dynamic("be.test.example", mode: "all", port: port))
-        defer { p.stop() }
+        guard eventually(8, { answer(p.port) == "A" }) else {
+            p.stop()
+            throw HarnessError("no answer from A: \(p.log)")
+        }
+        return (dns, a, b, p)
+    }
 
-        #expect(eventually { answer(p.port) == "A" }, Comment(rawValue: p.log))
+    @Test func aRecordChangeMovesTrafficToTheNewAddress() throws {
+        let (dns, a, b, p) = try twoAddresses()
+        defer { p.stop() }
+        let port = a.port
         dns.set("be.test.example", [.a("127.0.0.2", ttl: 1)])
         #expect(eventually { answer(p.port) == "B" }, Comment(rawValue: p.log))
         for _ in 0..<5 { #expect(answer(p.port) == "B") }
@@ -173,14 +183,9 @@ import Glibc
     }
 
     @Test func backendsStayWhenTheServerStopsAnswering() throws {
-        let dns = try TestDNSServer()
-        let port = FreePort.next()
-        let a = try TestBackend(name: "A", address: "127.0.0.1", port: port)
-        let b = try TestBackend(name: "B", address: "127.0.0.2", port: port)
-        dns.set("be.test.example", [.a("127.0.0.1", ttl: 1)])
-        let p = try start(dns, dynamic("be.test.example", mode: "all", port: port))
+        let (dns, a, b, p) = try twoAddresses()
         defer { p.stop() }
-        #expect(eventually { answer(p.port) == "A" }, Comment(rawValue: p.log))
+        let port = a.port
 
         dns.answering = false
         let asked = dns.queries
