@@ -193,6 +193,78 @@ final class HTTPSListenerTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    /// TLS slowloris: connections that send nothing, half a ClientHello, or a whole
+    /// ClientHello and then nothing are closed once `Client` seconds pass (checked
+    /// each second), while a normal HTTPS client keeps getting answers; afterwards
+    /// pounce has no more descriptors open than before.
+    func testStalledHandshakesAreClosedAtTheClientTimeout() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try start("Cert \"\(pki)/server.pem\"", backend: b, global: "Client 2\nLogLevel 5\nControl \"pounce.ctl\"")
+        XCTAssertTrue(curl(p.port, "/warm").stdout.hasPrefix("HTTP/1.1 200"))
+        let fds = "/proc/\(p.process.processIdentifier)/fd"
+        let baseline = try FileManager.default.contentsOfDirectory(atPath: fds).count
+
+        let hello = try Self.clientHello()
+        var stalled: [TCP] = []
+        for i in 0..<200 {
+            let c = try TCP(port: p.port, timeout: 1)
+            switch i % 3 {
+            case 0: break                                              // nothing at all
+            case 1: c.send(Array(hello.prefix(hello.count / 2)))       // half a ClientHello
+            default: c.send(hello)                                     // a ClientHello, then nothing
+            }
+            stalled.append(c)
+        }
+        let opened = Date()
+        // A normal client is served all along.
+        while Date().timeIntervalSince(opened) < 1.5 {
+            XCTAssertTrue(curl(p.port, "/during").stdout.hasPrefix("HTTP/1.1 200"))
+        }
+        // Client 2, swept once a second: all closed within Client + 1 s.
+        let wait = 3.2 - Date().timeIntervalSince(opened)
+        if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+        let open = stalled.filter { !Self.closedByPeer($0.fd) }.count
+        XCTAssertEqual(open, 0, "\(open) of 200 stalled handshakes still open after 3.2 s")
+        XCTAssertTrue(curl(p.port, "/after").stdout.hasPrefix("HTTP/1.1 200"))
+        let after = try FileManager.default.contentsOfDirectory(atPath: fds).count
+        XCTAssertLessThanOrEqual(after, baseline, "descriptors: \(baseline) before, \(after) after")
+        XCTAssertTrue(p.log.contains("TLS handshake not finished in 2 s"), p.log)
+        // Counted, and shown by the control interface (the listener after the control socket's).
+        let listener = try ControlSocket.request(p.directory + "/pounce.ctl", "GET", "/listener/1")
+        let json = try JSONSerialization.jsonObject(with: Data(listener.body.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["tls_handshake_timeouts"] as? Int, 200, listener.body)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
+    /// Whether the peer closed `fd`: EOF or a reset once what it sent is read.
+    private static func closedByPeer(_ fd: Int32) -> Bool {
+        var buf = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = recv(fd, &buf, buf.count, Int32(MSG_DONTWAIT))
+            if n > 0 { continue }
+            return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+        }
+    }
+
+    /// A real TLS ClientHello, as Python's ssl module (OpenSSL) writes it.
+    private static func clientHello() throws -> [UInt8] {
+        let script = """
+            import ssl
+            c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+            i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+            s = c.wrap_bio(i, o, server_hostname="localhost")
+            try: s.do_handshake()
+            except ssl.SSLWantReadError: pass
+            print(o.read().hex())
+            """
+        let r = PounceProcess.run(["-c", script], in: "/tmp", executable: "/usr/bin/python3")
+        let hex = Array(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        guard r.status == 0, hex.count > 100, hex.count % 2 == 0 else {
+            throw HarnessError("no ClientHello from python3: \(r.stderr)")
+        }
+        return stride(from: 0, to: hex.count, by: 2).compactMap { UInt8(String(decoding: hex[$0..<$0 + 2], as: UTF8.self), radix: 16) }
+    }
+
     func testABadCertificateFileIsAConfigurationError() throws {
         let dir = PounceProcess.temporaryDirectory()
         PounceProcess.write("not a certificate\n", to: dir + "/bad.pem")

@@ -77,6 +77,25 @@ import Routing
         #expect(lines.contains("pound_queue_len 0"))
     }
 
+    /// An HTTPS listener's count of handshakes closed at the `Client` timeout (the
+    /// control interface's `tls_handshake_timeouts`) becomes a Pounce counter.
+    @Test func handshakeTimeoutsOfHTTPSListenersAreCounted() throws {
+        let (router, _) = try ControlRouterTests.router(Self.config)
+        guard case .object(var root) = ControlSerializer(plane: router.plane, version: router.version).pound(),
+              case .array(var listeners)? = root["listeners"], case .object(var front) = listeners[1]
+        else { return #expect(Bool(false), "unexpected control tree") }
+        front["protocol"] = .string("https")
+        front["tls_handshake_timeouts"] = .int(3)
+        listeners[1] = .object(front)
+        root["listeners"] = .array(listeners)
+        let text = try #require(MetricsCollector.exposition(from: .object(root))).rendered
+        let lines = Self.lines(text)
+        #expect(lines.contains("# TYPE pounce_listener_tls_handshake_timeouts counter"))
+        #expect(lines.contains(#"pounce_listener_tls_handshake_timeouts_total{listener="1",listener_name="front"} 3"#))
+        // A plain listener has no such count.
+        #expect(!lines.contains { $0.hasPrefix(#"pounce_listener_tls_handshake_timeouts_total{listener="0""#) })
+    }
+
     @Test func disabledAndDeadBackendsAreCounted() throws {
         let (router, routing) = try ControlRouterTests.router(Self.config)
         let web = try #require(routing.listeners.first?.services.first)

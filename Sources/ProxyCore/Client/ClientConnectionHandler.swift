@@ -31,6 +31,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var closeRequested = false
     /// When an idle connection (no request in progress) is closed; 0 = not idle.
     private var idleDeadline: UInt64 = 0
+    /// On a `ListenHTTPS`, until OpenSSL reports the handshake done. The `Client`
+    /// timeout runs from the accept, so a client stalling the handshake is closed like
+    /// one stalling its request.
+    private lazy var handshakePending = listener.info.isHTTPS
     private var tunnelTimeout: UInt64 = 600
     private var tunnelActivity: UInt64 = 0
     /// The client shut its sending side: finish what is in progress, then close.
@@ -137,6 +141,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
+            handshakePending = false
             clientCertificate = handshake.info.peerCertificate.flatMap { CertificateIdentity(pem: $0.pem.utf8) }
             if listener.addsSSLHeaders {
                 sslHeaders = SSLHeaders.fields(handshake.info, includeCertificate: listener.passesClientCertificate)
@@ -892,8 +897,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func checkTimeouts(now: UInt64) {
         switch state {
         case .awaitingHead:
-            // `Client`: how long a client may take to send a request.
-            if idleDeadline != 0 && now > idleDeadline { close() }
+            // `Client`: how long a client may take to send a request (or, on HTTPS,
+            // to finish the handshake first).
+            guard idleDeadline != 0 && now > idleDeadline else { return }
+            if handshakePending { return handshakeTimedOut() }
+            close()
         case .exchanging(let exchange):
             // `TimeOut`: the backend must send something at least this often.
             guard exchange.connection != nil, !exchange.responseComplete, let target = exchange.target else { return }
@@ -932,6 +940,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         written.futureResult.assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
+    }
+
+    /// A TLS handshake not done in `Client` seconds: nothing can be written to such a
+    /// client (a write would wait for the handshake), so the socket just closes.
+    private func handshakeTimedOut() {
+        guard let context else { return }
+        listener.counters.handshakeTimeouts.add(1, ordering: .relaxed)
+        env.log.log(.debug, "(\(loop.threadTag)): \(client.text): TLS handshake not finished in "
+                    + "\(max(listener.clientTimeout, 1)) s; closing")
+        teardown()
+        context.close(promise: nil)
     }
 
     private func teardown() {

@@ -21,6 +21,8 @@ public final class ControlPlane: Sendable {
         public let noHTTPS11: Int?
         /// The listener's own services (not the global ones).
         public let services: [RuntimeService]
+        /// Its connection counters, shared with the listener's runtime.
+        let counters = ListenerCounters()
         /// A backend of a tunnel listener reports protocol "tunnel".
         public var isTunnel: Bool { self.protocol == "tunnel" }
     }
@@ -102,6 +104,11 @@ public final class ControlPlane: Sendable {
 
     /// Whether connections accepted on `config.listeners[i]` are to be dropped
     /// (Pound closes them at once while the listener is disabled).
+    /// The counters of `config.listeners[i]`, for its runtime to count into.
+    func counters(ofConfigured i: Int) -> ListenerCounters? {
+        poundIndex(ofConfigured: i).map { listeners[$0].counters }
+    }
+
     public func isConfiguredListenerDisabled(_ i: Int) -> Bool {
         poundIndex(ofConfigured: i).map(isListenerDisabled) ?? false
     }

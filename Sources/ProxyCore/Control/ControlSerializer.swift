@@ -81,6 +81,10 @@ struct ControlSerializer {
             "services": .array(entry.services.map { service($0, tunnel: entry.isTunnel) }),
         ]
         if let n = entry.noHTTPS11 { members["nohttps11"] = .int(n) }
+        // Pounce's: handshakes not finished within `Client`.
+        if entry.protocol == "https" {
+            members["tls_handshake_timeouts"] = .int(entry.counters.handshakeTimeouts.load(ordering: .relaxed))
+        }
         return .object(members)
     }
 

@@ -45,6 +45,11 @@ struct MetricFamily: Sendable, Equatable {
                                                       unit: "nanoseconds",
                                                       "Standard deviation of the average time per request.")
 
+    // Pounce's own: present only for HTTPS listeners.
+    static let listenerHandshakeTimeouts = MetricFamily(
+        "pounce_listener_tls_handshake_timeouts", "counter",
+        "TLS handshakes not finished within the Client timeout (the connection was closed).", totalSuffix: true)
+
     // Pounce's own families, present only with VRRP blocks.
     static let vrrpState = MetricFamily("pounce_vrrp_state", "stateset",
                                         "State of a VRRP instance: INIT, BACKUP, MASTER or FAULT.")

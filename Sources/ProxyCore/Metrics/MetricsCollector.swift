@@ -115,6 +115,9 @@ struct MetricsCollector {
             exposition.add(.listenerInfo,
                            labels: labels + [MetricLabel("address", address), MetricLabel("protocol", proto)],
                            value: 1)
+            if let n = item.member("tls_handshake_timeouts")?.numberValue {
+                exposition.add(.listenerHandshakeTimeouts, labels: labels, value: n)
+            }
         case "services":
             guard let enabled = item.member("enabled")?.boolValue else { return false }
             exposition.add(.serviceEnabled, labels: labels, value: enabled ? 1 : 0)

@@ -30,12 +30,13 @@ final class ListenerRuntime: Sendable {
     let addsSSLHeaders: Bool
     /// `ClientCert 1-3`: a client certificate is asked for and passed on in X-SSL-*.
     let passesClientCertificate: Bool
-    /// Connections taken in by an event loop; the VRRP listener check watches it move.
-    let accepted = Atomic<Int>(0)
+    /// Shared with the control interface, which shows them.
+    let counters: ListenerCounters
 
     init(index: Int, listener: Listener, routing: ListenerRouting, localAddress: String, port: Int,
          logger: RequestLogger, config: PoundConfiguration = PoundConfiguration(),
-         scripts: (any ScriptEngine)? = nil) {
+         scripts: (any ScriptEngine)? = nil, counters: ListenerCounters = ListenerCounters()) {
+        self.counters = counters
         self.scripts = scripts
         self.combineHeaders = config.combineHeaders
         self.forwardedHeader = listener.forwardedHeader ?? config.forwardedHeader ?? "X-Forwarded-For"

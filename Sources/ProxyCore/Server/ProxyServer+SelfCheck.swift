@@ -38,7 +38,7 @@ extension ProxyServer {
         guard let host = target.ipAddress, LocalAddresses.isLocal(host) else {
             return loop.makeSucceededFuture(true)
         }
-        let before = runtime.accepted.load(ordering: .relaxed)
+        let before = runtime.counters.accepted.load(ordering: .relaxed)
         let deadline = NIODeadline.now() + timeout
         let connect = ClientBootstrap(group: loop)
             .connectTimeout(timeout)
@@ -46,7 +46,7 @@ extension ProxyServer {
         return connect.flatMap { channel -> EventLoopFuture<Bool> in
             let promise = loop.makePromise(of: Bool.self)
             @Sendable func poll() {
-                if runtime.accepted.load(ordering: .relaxed) != before {
+                if runtime.counters.accepted.load(ordering: .relaxed) != before {
                     promise.succeed(true)
                 } else if !channel.isActive || NIODeadline.now() >= deadline {
                     // Closed at once: the listener is disabled through the control interface.

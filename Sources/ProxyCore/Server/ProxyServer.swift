@@ -94,7 +94,8 @@ public final class ProxyServer: Sendable {
             let runtime = ListenerRuntime(index: i, listener: listener, routing: routing.listeners[i],
                                           localAddress: host, port: port,
                                           logger: RequestLogger(listener: listener, formats: formats, sink: log),
-                                          config: config, scripts: routing.scripts)
+                                          config: config, scripts: routing.scripts,
+                                          counters: control.router.plane.counters(ofConfigured: i) ?? ListenerCounters())
             listeners.append((runtime, sockets[i]))
         }
         if let runtime = control.listener(index: config.listeners.count, formats: formats, log: log, config: config),
@@ -165,7 +166,7 @@ public final class ProxyServer: Sendable {
                     if env.control?.plane.isConfiguredListenerDisabled(runtime.index) ?? false {
                         return channel.close()
                     }
-                    runtime.accepted.add(1, ordering: .relaxed)
+                    runtime.counters.accepted.add(1, ordering: .relaxed)
                     return channel.eventLoop.makeCompletedFuture {
                         guard let loop = env.loops.context(for: channel.eventLoop) else {
                             throw StartFailure(description: "unknown event loop")
