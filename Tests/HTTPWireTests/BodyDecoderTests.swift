@@ -60,6 +60,11 @@ import Testing
         "8000000000000000\r\n",            // beyond Int64.max
         "0\r\nX: a\u{1}\r\n\r\n",          // control byte in a trailer
         "0\r\nX: a\n\r\n",                 // bare LF in a trailer
+        "0\r\nGET / HTTP/1.1\r\n\r\n",      // a request line where a trailer field goes
+        "0\r\n X: folded\r\n\r\n",          // a blank before the name (obs-fold)
+        "0\r\nX : a\r\n\r\n",               // a blank between name and colon
+        "0\r\nno colon\r\n\r\n",
+        "0\r\n: no name\r\n\r\n",
         "0\r\n\rX",
     ])
     func chunkSyntaxErrorsAre400(body: String) {

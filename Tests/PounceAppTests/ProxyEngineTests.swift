@@ -230,6 +230,49 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    /// RFC 9112 made strict where Pound forwards what a backend could read otherwise:
+    /// a Transfer-Encoding other than `chunked` alone, a trailer that is no field line,
+    /// two Hosts or none on HTTP/1.1; an absolute-form target's authority is the Host.
+    func testFramingAndHostAreStrict() throws {
+        let web = try TestBackend(name: "web")
+        let other = try TestBackend(name: "other")
+        let p = try RunningPounce(config: config(services: service(web, extra: "Host \"www.example.com\"")
+                                                           + service(other)))
+        func reply(_ raw: String) throws -> HTTPReply? {
+            let c = try TCP(port: p.port)
+            c.send(raw)
+            return c.readResponse()
+        }
+        func status(_ raw: String) throws -> Int { try reply(raw)?.status ?? -1 }
+        XCTAssertEqual(try status("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n"), 501)
+        XCTAssertEqual(try status("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"), 501)
+        XCTAssertEqual(try status("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked;x=1\r\n\r\n0\r\n\r\n"), 400)
+        XCTAssertEqual(try status("GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n"), 400)
+        XCTAssertEqual(try status("GET /a HTTP/1.1\r\n\r\n"), 400)
+        XCTAssertEqual(try status("GET /a HTTP/1.1\r\nHost: a b\r\n\r\n"), 400)
+        XCTAssertEqual(web.requests.count + other.requests.count, 0, "nothing reached a backend")
+
+        // A request line in the trailer section is no trailer: 400, and the backend
+        // never sees a complete request, let alone the hidden one.
+        XCTAssertEqual(try status("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  + "0\r\nGET /admin HTTP/1.1\r\n\r\n"), 400)
+        XCTAssertFalse(other.requests.contains { $0.requestLine.contains("/admin") })
+
+        // The one coding allowed goes on exactly as `chunked`, whatever its case.
+        let chunked = try XCTUnwrap(reply("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                                          + "3\r\nabc\r\n0\r\n\r\n"))
+        XCTAssertEqual(chunked.status, 200)
+        XCTAssertEqual(chunked.header("x-orig-transfer-encoding"), "chunked")
+
+        // Absolute form: its authority replaces Host before service selection.
+        let absolute = try XCTUnwrap(reply("GET http://www.example.com/x HTTP/1.1\r\nHost: elsewhere.example\r\n\r\n"))
+        XCTAssertEqual(absolute.header("x-backend"), "web")
+        XCTAssertEqual(absolute.header("x-orig-host"), "www.example.com")
+        // HTTP/1.0 may go without Host.
+        XCTAssertEqual(try status("GET /a HTTP/1.0\r\n\r\n"), 200)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     // MARK: 3: service selection
 
     func testServicesSelectedByConditionsInOrder() throws {

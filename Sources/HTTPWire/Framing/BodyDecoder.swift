@@ -15,8 +15,10 @@ public struct BodyDecoder: Sendable {
         case trailerStart
         /// CR at the start of a line: LF ends the body.
         case finalLineFeed
-        /// Inside a trailer field line of `length` bytes so far; `crSeen` when LF must follow.
-        case trailerLine(length: Int, crSeen: Bool)
+        /// Inside a trailer field line of `length` bytes so far: in its name (`inName`:
+        /// token characters up to the colon, RFC 9112 §5), then its value; `crSeen`
+        /// when LF must follow.
+        case trailerLine(length: Int, inName: Bool, crSeen: Bool)
     }
 
     private(set) var state: State
@@ -165,11 +167,12 @@ public struct BodyDecoder: Sendable {
                 i &+= 1
                 if b == ASCII.cr {
                     state = .finalLineFeed
-                } else if ASCII.isForbiddenControl(b) {
+                } else if ASCII.isTokenChar(b) {
+                    state = .trailerLine(length: 1, inName: true, crSeen: false)
+                } else {
+                    // Not a field line (a blank before the name, a request line...).
                     failure = .badRequest("bad trailer line")
                     break bytes
-                } else {
-                    state = .trailerLine(length: 1, crSeen: false)
                 }
             case .finalLineFeed:
                 let b = p[i]
@@ -180,7 +183,7 @@ public struct BodyDecoder: Sendable {
                 }
                 state = .done
                 break bytes
-            case .trailerLine(var length, let crSeen):
+            case .trailerLine(var length, let inName, let crSeen):
                 let b = p[i]
                 i &+= 1
                 length &+= 1
@@ -188,19 +191,28 @@ public struct BodyDecoder: Sendable {
                     failure = .badRequest("trailer line too long")
                     break bytes
                 }
-                if crSeen {
+                if inName {
+                    if b == ASCII.colon {
+                        state = .trailerLine(length: length, inName: false, crSeen: false)
+                    } else if ASCII.isTokenChar(b) {
+                        state = .trailerLine(length: length, inName: true, crSeen: false)
+                    } else {
+                        failure = .badRequest("bad trailer line")
+                        break bytes
+                    }
+                } else if crSeen {
                     guard b == ASCII.lf else {
                         failure = .badRequest("CR not followed by LF")
                         break bytes
                     }
                     state = .trailerStart
                 } else if b == ASCII.cr {
-                    state = .trailerLine(length: length, crSeen: true)
+                    state = .trailerLine(length: length, inName: false, crSeen: true)
                 } else if ASCII.isForbiddenControl(b) {
                     failure = .badRequest("bad trailer line")
                     break bytes
                 } else {
-                    state = .trailerLine(length: length, crSeen: false)
+                    state = .trailerLine(length: length, inName: false, crSeen: false)
                 }
             case .done, .failed, .fixed, .untilClose:
                 // consume() only sends chunked states here.

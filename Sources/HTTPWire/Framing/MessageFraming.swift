@@ -2,35 +2,30 @@
 /// smuggling is stopped: every request that two HTTP implementations could frame
 /// differently is refused before a byte of it reaches a backend.
 public enum MessageFraming {
-    /// Pound 4.23 (`http_process_request`), header by header in order:
-    /// - `Transfer-Encoding` after one that already made the request chunked: 400
-    ///   "multiple Transfer-Encoding headers" (so `chunked` twice, or `chunked` then `gzip`);
-    /// - a `Transfer-Encoding` list with `chunked` followed by anything (a later comma:
-    ///   `chunked, gzip`, `chunked, chunked`, even `chunked,`): 400, same text;
-    /// - `chunked` last in the list (`chunked`, `gzip, chunked`): chunked; no `chunked`
-    ///   (`gzip`, `identity`, `surprise`, empty): unknown, later 501;
+    /// RFC 9112 §6.1 made strict, with Pound 4.23's answers where it has one:
+    /// - `Transfer-Encoding`, over all its fields, must be exactly one `chunked`: a
+    ///   malformed list (an empty element, an element that is not a token, a value with
+    ///   no element) is 400 "malformed Transfer-Encoding"; `chunked` twice or not last
+    ///   (`chunked, gzip`; two `Transfer-Encoding: chunked` fields) is 400 "multiple
+    ///   Transfer-Encoding headers", as in Pound; any other coding (`gzip, chunked`,
+    ///   `identity`, `surprise`) is 501 "unknown Transfer-Encoding". Pound accepts
+    ///   `gzip, chunked` and forwards it, which a backend that does not know gzip
+    ///   frames differently; Pounce forwards `chunked` alone (see `normalized`).
     /// - `Content-Length` a second time, or with a comma in it (`5, 5`): 400
     ///   "multiple Content-Length headers"; not plain digits (blanks around allowed,
     ///   `+5`, `-1`, `0x5`, `5a`, empty, > Int64.max): 400 "bad Content-Length value".
-    /// Then: unknown Transfer-Encoding 501 "unknown Transfer-Encoding"; chunked together
-    /// with Content-Length 400 "both Transfer-Encoding and Content-Length given".
+    /// - chunked together with Content-Length: 400 "both Transfer-Encoding and
+    ///   Content-Length given".
     ///
     /// Stricter than Pound: a chunked HTTP/1.0 request is 400. Pound accepts it, forwards
     /// the `Transfer-Encoding` header but not the body (it only de-chunks HTTP/1.1), which
     /// desynchronises a backend connection that is kept open.
     public static func request(_ head: HTTPRequestHead) -> Result<BodyFraming, HTTPWireError> {
-        var coding = RequestCoding.none
+        var coding = RequestCoding()
         var contentLength: UInt64?
         for field in head.headers.fields {
             if field.hasName(lowercase: "transfer-encoding") {
-                if coding == .chunked {
-                    return .failure(.badRequest("multiple Transfer-Encoding headers"))
-                }
-                switch chunkedPosition(field.value) {
-                case .absent: coding = .unknown
-                case .last: coding = .chunked
-                case .notLast: return .failure(.badRequest("multiple Transfer-Encoding headers"))
-                }
+                if let error = readTransferCodings(field.value, into: &coding) { return .failure(error) }
             } else if field.hasName(lowercase: "content-length") {
                 if contentLength != nil || field.value.utf8.contains(ASCII.comma) {
                     return .failure(.badRequest("multiple Content-Length headers"))
@@ -41,21 +36,20 @@ public enum MessageFraming {
                 contentLength = n
             }
         }
-        switch coding {
-        case .unknown:
-            return .failure(HTTPWireError(status: 501, reason: "unknown Transfer-Encoding"))
-        case .chunked:
-            if contentLength != nil {
-                return .failure(.badRequest("both Transfer-Encoding and Content-Length given"))
-            }
-            if head.version.major == 1 && head.version.minor == 0 {
-                return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request"))
-            }
-            return .success(.chunked)
-        case .none:
+        guard coding.any else {
             if let n = contentLength { return .success(.contentLength(n)) }
             return .success(.none)
         }
+        if coding.other {
+            return .failure(HTTPWireError(status: 501, reason: "unknown Transfer-Encoding"))
+        }
+        if contentLength != nil {
+            return .failure(.badRequest("both Transfer-Encoding and Content-Length given"))
+        }
+        if head.version.major == 1 && head.version.minor == 0 {
+            return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request"))
+        }
+        return .success(.chunked)
     }
 
     /// `request(_:)`, then Pound's `MaxRequest` check on the declared length: a
@@ -134,28 +128,30 @@ public enum MessageFraming {
         return .success(.untilClose)
     }
 
-    private enum RequestCoding {
-        case none, chunked, unknown
+    /// The `Transfer-Encoding` list read so far, over all its fields.
+    private struct RequestCoding {
+        var any = false
+        var lastIsChunked = false
+        /// A coding other than `chunked` (501, unless a 400 comes first).
+        var other = false
     }
 
-    private enum ChunkedPosition {
-        case absent, last, notLast
-    }
-
-    /// Pound's `cs_locate_token(value, "chunked", &next)`: the first `chunked` element,
-    /// and whether a comma follows it anywhere in the value.
-    private static func chunkedPosition(_ value: String) -> ChunkedPosition {
-        var value = value
-        return value.withUTF8 { utf8 in
-            let p = UnsafeRawBufferPointer(utf8)
-            var position = ChunkedPosition.absent
-            _ = FieldList.first(in: p) { element, segmentEnd in
-                guard ASCII.equalsIgnoringCase(element, "chunked") else { return false }
-                position = segmentEnd < p.count ? .notLast : .last
-                return true
+    /// Reads one `Transfer-Encoding` field into `coding`; the 400s come at once.
+    private static func readTransferCodings(_ value: String, into coding: inout RequestCoding) -> HTTPWireError? {
+        var elements = 0
+        for element in value.utf8.split(separator: ASCII.comma, omittingEmptySubsequences: false) {
+            let token = element.drop(while: ASCII.isBlank).reversed().drop(while: ASCII.isBlank).reversed()
+            guard !token.isEmpty, token.allSatisfy(ASCII.isTokenChar) else {
+                return .badRequest("malformed Transfer-Encoding")
             }
-            return position
+            elements += 1
+            // Anything after `chunked` (Pound's wording for both cases).
+            if coding.lastIsChunked { return .badRequest("multiple Transfer-Encoding headers") }
+            coding.any = true
+            coding.lastIsChunked = token.elementsEqual("chunked".utf8) { ASCII.lower($0) == $1 }
+            if !coding.lastIsChunked { coding.other = true }
         }
+        return elements == 0 ? .badRequest("malformed Transfer-Encoding") : nil
     }
 
     /// Whether the last coding in this header is `chunked`; nil for an empty list.

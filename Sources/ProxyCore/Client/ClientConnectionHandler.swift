@@ -247,6 +247,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .success(let f):
             framing = f
         }
+        // The one Transfer-Encoding a request may have, forwarded as written by RFC 9112.
+        if case .chunked = framing, head.headers.first("Transfer-Encoding") != "chunked" {
+            head.headers.replaceOrAppend("Transfer-Encoding", "chunked")
+        }
+        // One Host, or the absolute-form target's authority, before anything routes on it.
+        if let error = RequestHost.resolve(&head) {
+            return reject(status: error.status, message: error.reason, requestLine: head.requestLine, head: head)
+        }
         // Pound drops `Expect: 100-continue` rather than relay it; we answer the
         // client's expectation ourselves once a backend is connected.
         let expectsContinue = head.expectsContinue
