@@ -164,11 +164,16 @@ public struct NamedCondition: Sendable {
     public var index: Int
     public var group: ConditionGroup
     public var range: LocusRange
+    /// How many levels evaluating it recurses: its body, the sections nested in it,
+    /// and the depth of the named conditions it `Eval`s. An `Eval` adds this to the
+    /// level it is written at, which must stay within `ConfigParser.nestingLimit`.
+    public var depth: Int
 
-    public init(name: String, index: Int, group: ConditionGroup, range: LocusRange) {
+    public init(name: String, index: Int, group: ConditionGroup, range: LocusRange, depth: Int = 0) {
         self.name = name
         self.index = index
         self.group = group
         self.range = range
+        self.depth = depth
     }
 }

@@ -20,6 +20,40 @@ public final class ConfigParser {
     /// Named ACLs, conditions, backends, constants and log formats declared so far.
     public var symbols = SymbolTables()
 
+    /// How deeply sections may nest, counting every enclosing section (`ListenHTTP`,
+    /// `Service`, `Match`, `Not`, `Rewrite`, `Else`, `Condition`...) and, for `Eval`,
+    /// the depth of the named condition it evaluates. Beyond it the parser reports
+    /// `nesting too deep` at the keyword opening the level too many.
+    ///
+    /// Pound 4.23 has no limit (it accepts 20,000 levels). Pounce has one because
+    /// parsing, compiling, evaluating and freeing conditions and rewrite rules recurse
+    /// once per level, and nothing else bounds them: without it 10,000 levels overflow
+    /// the stack. In a debug build 256 levels take about 1.25 MiB of stack to parse (on
+    /// the 8 MiB main thread) and at most 320 KiB to evaluate (on event-loop threads,
+    /// which glibc gives 8 MiB, or 2 MiB when the stack size is unlimited);
+    /// RoutingTests' NestingDepthTests measure both.
+    public static let nestingLimit = 256
+
+    /// How many sections enclose the statement being parsed (the top level is 0).
+    public private(set) var nestingDepth = 0
+    /// The deepest level reached so far, with `Eval`s counted as the depth they add;
+    /// `Condition` uses it to learn how deep its body goes.
+    var deepestNesting = 0
+    /// The keyword of the statement whose handler is running: where `nesting too
+    /// deep` points when that handler opens a section too many.
+    private var statementRange: LocusRange?
+
+    /// Notes that the current statement reaches `extra` levels below the current one
+    /// (a section it opens, or the named condition an `Eval` runs), refusing it when
+    /// that goes beyond `nestingLimit`.
+    public func reachNesting(_ extra: Int) throws {
+        let depth = nestingDepth + extra
+        guard depth <= Self.nestingLimit else {
+            throw fail("nesting too deep", at: statementRange ?? lastRange)
+        }
+        deepestNesting = max(deepestNesting, depth)
+    }
+
     public init(scanner: Scanner, diagnostics: Diagnostics, features: Features) {
         self.scanner = scanner
         self.diagnostics = diagnostics
@@ -55,6 +89,18 @@ public final class ConfigParser {
     public func parseSection<S>(_ table: StatementTable<S>, into section: inout S,
                                 singleStatement: Bool = false) throws -> LocusRange {
         var range = LocusRange(begin: lastRange?.begin ?? .unset)
+        // Sections nest by recursion (here and in the handlers), so the depth is
+        // bounded before it can exhaust the stack, here or when the result is
+        // compiled, evaluated or freed.
+        if !table.isTopLevel {
+            try reachNesting(1)
+            nestingDepth += 1
+        }
+        let outerStatement = statementRange
+        defer {
+            if !table.isTopLevel { nestingDepth -= 1 }
+            statementRange = outerStatement
+        }
         while true {
             let tok = scanner.next()
             switch tok.kind {
@@ -96,6 +142,7 @@ public final class ConfigParser {
                 case .reject: throw fail("deprecated statement, " + message)
                 }
             }
+            statementRange = tok.range
             switch try statement.handler(self, &section) {
             case .ok:
                 let after = scanner.next()

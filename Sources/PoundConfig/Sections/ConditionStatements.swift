@@ -78,6 +78,9 @@ extension ConditionGroup {
             guard let nc = p.symbols.namedConditions[name] else {
                 throw p.fail("\(name): no such condition")
             }
+            // Evaluating it recurses as deep as its body (and its own Evals) go. A
+            // condition evaluating itself counts 0: the inner Eval fails at once.
+            try p.reachNesting(nc.depth)
             g.conditions.append(.eval(name: name, index: nc.index))
             return .ok
         })
@@ -435,9 +438,16 @@ extension NamedCondition {
             var group = ConditionGroup(op: op)
             // Registered before the body, as in Pound.
             p.symbols.namedConditions[name] = NamedCondition(name: name, index: index, group: group, range: range)
+            // How deep the body goes below this level, Evals included.
+            let level = p.nestingDepth
+            let deepestOutside = p.deepestNesting
+            p.deepestNesting = level
             try p.parseSection(ConditionGroup.requestBlockTable, into: &group)
+            let depth = p.deepestNesting - level
+            p.deepestNesting = max(deepestOutside, p.deepestNesting)
             if let end = p.lastRange?.end { range.end = end }
-            p.symbols.namedConditions[name] = NamedCondition(name: name, index: index, group: group, range: range)
+            p.symbols.namedConditions[name] = NamedCondition(name: name, index: index, group: group, range: range,
+                                                             depth: depth)
             return .ok
         }
     }

@@ -8,8 +8,72 @@ extension CompiledCondition {
 
     /// Evaluates the condition as Pound's `match_cond` does, recording matches in
     /// `request.captures`.
+    ///
+    /// Groups, `Not` and `Eval` recurse, as deep as the configuration nests (at most
+    /// `ConfigParser.nestingLimit` levels, `Eval`s included). Only they are handled
+    /// here, so that each level costs a small frame; the tests are in `test(_:)`.
     func evaluate(_ request: inout RoutingRequest, _ named: NamedConditions) -> MatchResult {
         switch self {
+        case .all(let parts):
+            var r = MatchResult.yes
+            for part in parts {
+                r = part.evaluate(&request, named)
+                if r != .yes { return r }
+            }
+            return r
+
+        case .any(let parts):
+            // An empty OR is true in Pound (its result starts as 1).
+            var r = MatchResult.yes
+            for part in parts {
+                r = part.evaluate(&request, named)
+                if r != .no { return r }
+            }
+            return r
+
+        case .not(let inner):
+            switch inner.evaluate(&request, named) {
+            case .yes: return .no
+            case .no: return .yes
+            case .error: return .error
+            }
+
+        case .eval(let index):
+            return Self.evaluate(named: index, &request, named)
+
+        default:
+            return test(&request)
+        }
+    }
+
+    /// `Eval`: a named condition, evaluated once per request.
+    @inline(never)
+    private static func evaluate(named index: Int, _ request: inout RoutingRequest,
+                                 _ named: NamedConditions) -> MatchResult {
+        guard index >= 0, index < named.conditions.count else { return .error }
+        if request.evalResults.count <= index {
+            request.evalResults += Array(repeating: 0, count: named.conditions.count - request.evalResults.count)
+        }
+        let cached = request.evalResults[index]
+        if cached == evaluating { return .error }
+        if let r = MatchResult(rawValue: cached) { return r }
+        // Matches made inside a named condition are not visible outside it.
+        let saved = request.captures
+        request.captures = CaptureQueue()
+        request.evalResults[index] = evaluating
+        let r = named.conditions[index].evaluate(&request, named)
+        request.evalResults[index] = r.rawValue
+        request.captures = saved
+        return r
+    }
+
+    /// The conditions that do not nest.
+    @inline(never)
+    private func test(_ request: inout RoutingRequest) -> MatchResult {
+        switch self {
+        case .all, .any, .not, .eval:
+            preconditionFailure("nested conditions are evaluated by evaluate(_:_:)")
+
         case .pattern(let test):
             return Self.evaluate(test.subject, CollectionOfOne(test.pattern), tag: test.tag, decode: test.decode, &request)
 
@@ -50,46 +114,6 @@ extension CompiledCondition {
             guard let passed = table.take(key.text) else { return .error }
             return MatchResult(passed)
 
-        case .eval(let index):
-            guard index >= 0, index < named.conditions.count else { return .error }
-            if request.evalResults.count <= index {
-                request.evalResults += Array(repeating: 0, count: named.conditions.count - request.evalResults.count)
-            }
-            let cached = request.evalResults[index]
-            if cached == Self.evaluating { return .error }
-            if let r = MatchResult(rawValue: cached) { return r }
-            // Matches made inside a named condition are not visible outside it.
-            let saved = request.captures
-            request.captures = CaptureQueue()
-            request.evalResults[index] = Self.evaluating
-            let r = named.conditions[index].evaluate(&request, named)
-            request.evalResults[index] = r.rawValue
-            request.captures = saved
-            return r
-
-        case .all(let parts):
-            var r = MatchResult.yes
-            for part in parts {
-                r = part.evaluate(&request, named)
-                if r != .yes { return r }
-            }
-            return r
-
-        case .any(let parts):
-            // An empty OR is true in Pound (its result starts as 1).
-            var r = MatchResult.yes
-            for part in parts {
-                r = part.evaluate(&request, named)
-                if r != .no { return r }
-            }
-            return r
-
-        case .not(let inner):
-            switch inner.evaluate(&request, named) {
-            case .yes: return .no
-            case .no: return .yes
-            case .error: return .error
-            }
         }
     }
 

@@ -40,18 +40,29 @@ public struct RewriteProgram: Sendable {
         return ok
     }
 
+    /// Recurses once per nested `Rewrite` block (at most `ConfigParser.nestingLimit`
+    /// levels), so nested rules are handled here and every other step in `perform`,
+    /// keeping each level's frame small.
     private func run(_ rule: CompiledRewriteRule, _ request: inout RoutingRequest, response: Bool) -> Bool {
         // A condition that fails to evaluate counts as false, as in Pound.
         for alternative in rule.alternatives where alternative.condition.evaluate(&request, named) == .yes {
-            return alternative.steps.allSatisfy { run($0, &request, response: response) }
+            for step in alternative.steps {
+                if case .rule(let inner) = step {
+                    guard run(inner, &request, response: response) else { return false }
+                } else {
+                    guard perform(step, &request, response: response) else { return false }
+                }
+            }
+            return true
         }
         return true
     }
 
-    private func run(_ step: RewriteStep, _ request: inout RoutingRequest, response: Bool) -> Bool {
+    @inline(never)
+    private func perform(_ step: RewriteStep, _ request: inout RoutingRequest, response: Bool) -> Bool {
         switch step {
-        case .rule(let rule):
-            return run(rule, &request, response: response)
+        case .rule:
+            preconditionFailure("nested rules are run by run(_:_:response:)")
         case .script(let call):
             return call.run(response ? .modifyResponse : .modifyRequest, &request) != nil
         case .deleteHeader(let pattern):
