@@ -273,6 +273,22 @@ final class ProxyEngineTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    /// A request body that stops coming gets 408 at the `Client` timeout (a backend
+    /// waiting for it would otherwise answer for it at `TimeOut`, as a 503).
+    func testABodyThatStopsComingIs408AtTheClientTimeout() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: config(services: service(b), global: "Client 1\nTimeOut 4"))
+        let c = try TCP(port: p.port)
+        let started = Date()
+        c.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        let r = try XCTUnwrap(c.readResponse())
+        XCTAssertEqual(r.status, 408)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3.5, "Client 1, swept each second")
+        XCTAssertEqual(c.readAll(), "", "the connection ends after the 408")
+        XCTAssertTrue(p.waitForLog("request body read error: Connection timed out"), p.log)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     // MARK: 3: service selection
 
     func testServicesSelectedByConditionsInOrder() throws {

@@ -21,6 +21,8 @@ public enum HTTPStatus {
         403: PoundEntry(reason: "Forbidden", text: "You don't have permission to access this resource. It is either read-protected or not readable by the server."),
         404: PoundEntry(reason: "Not Found", text: "The requested URL was not found on this server."),
         405: PoundEntry(reason: "Method Not Allowed", text: "The request method is not supported for the requested resource."),
+        // Pounce's: a request body that stopped coming (Pound closes without a reply).
+        408: PoundEntry(reason: "Request Timeout", text: "The server timed out waiting for the rest of the request."),
         413: PoundEntry(reason: "Payload Too Large", text: "The request content is larger than the proxy server is able to process."),
         414: PoundEntry(reason: "URI Too Long", text: "The length of the requested URL exceeds the capacity limit for this server."),
         429: PoundEntry(reason: "Too Many Requests", text: "Originator sent too many requests in a given amount of time."),

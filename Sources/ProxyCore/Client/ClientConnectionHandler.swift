@@ -106,6 +106,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return
         case .closed:
             return
+        case .exchanging(let exchange) where !exchange.requestComplete:
+            exchange.lastClientActivity = Clock.nowNanos()
+            fallthrough
         case .awaitingHead, .exchanging:
             if inbound.readableBytes == 0 {
                 inbound = buffer
@@ -911,6 +914,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             if handshakePending { return handshakeTimedOut() }
             close()
         case .exchanging(let exchange):
+            // `Client`: a request body that stops coming is a 408 (Pound logs a 500
+            // and closes without a reply). While the backend holds the body back, the
+            // client is not the one waited for.
+            if !exchange.requestComplete {
+                guard wantsClientData(exchange) else {
+                    exchange.lastClientActivity = now
+                    return
+                }
+                let limit = UInt64(max(listener.clientTimeout, 1)) * 1_000_000_000
+                guard now &- exchange.lastClientActivity > limit else { return }
+                exchange.backendReusable = false
+                return fail(exchange, status: 408, message: "request body read error: Connection timed out")
+            }
             // `TimeOut`: the backend must send something at least this often.
             guard exchange.connection != nil, !exchange.responseComplete, let target = exchange.target else { return }
             let limit = UInt64(max(target.timeout, 1)) * 1_000_000_000

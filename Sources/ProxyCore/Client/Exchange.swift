@@ -45,6 +45,9 @@ final class Exchange {
     var statusLine: String?
     var status: Int?
     var lastBackendActivity: UInt64 = 0
+    /// When the client last sent body bytes, or the exchange last stopped waiting for
+    /// them (the `Client` timeout of a request body).
+    var lastClientActivity: UInt64
     var expectsContinue = false
     /// For requests rejected before parsing completed: the raw first line, if any.
     var rawRequestLine: String?
@@ -61,6 +64,7 @@ final class Exchange {
         self.wantsUpgrade = request.head.isUpgrade
         self.request = request
         self.startNanos = startNanos
+        self.lastClientActivity = startNanos
         self.requestDecoder = BodyDecoder(framing: framing, limit: limit)
         switch framing {
         case .none:
