@@ -220,6 +220,44 @@ final class RequestLanguageTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    /// Response rules change the replies of the built-in responders as in Pound 4.23:
+    /// Success and Error replies (and SendFile, Metrics, LuaBackend) get them, a
+    /// Redirect does not (Pound's redirect_response applies none).
+    func testResponseRulesOnSuccessErrorAndRedirect() throws {
+        let p = try RunningPounce(config: config(services: """
+            Service
+                URL "^/ok"
+                Rewrite response
+                    SetHeader "Access-Control-Allow-Origin: *"
+                End
+                Success
+            End
+            Service
+                URL "^/gone"
+                Rewrite response
+                    SetHeader "X-Rule: error"
+                End
+                Error 404
+            End
+            Service
+                URL "^/moved"
+                Rewrite response
+                    SetHeader "X-Rule: redirect"
+                End
+                Redirect "http://example.org/x"
+            End
+
+            """))
+        let ok = try TCP.get("/ok", port: p.port)
+        XCTAssertEqual(ok.statusLine, "HTTP/1.1 200 OK")
+        XCTAssertEqual(ok.header("Access-Control-Allow-Origin"), "*")
+        XCTAssertEqual(try TCP.get("/gone", port: p.port).header("X-Rule"), "error")
+        let moved = try TCP.get("/moved", port: p.port)
+        XCTAssertEqual(moved.status, 302)
+        XCTAssertNil(moved.header("X-Rule"))
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     func testSendFileAndACME() throws {
         let pub = directory(["a.txt": "public text\n"])
         let acme = directory(["token-1": "token-1.thumbprint"])

@@ -21,7 +21,14 @@ enum SpecialResponder {
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine,
                                    status: ErrorReply.normalized(status), bodySize: reply.bodySize, keepAlive: false)
         case .success:
-            let reply = PoundReply.make(status: 200, reason: "OK", minor: minor, headers: [], body: "")
+            // Response rules apply, as in Pound's success_response (but not to a
+            // Redirect: Pound's redirect_response applies none).
+            var headers = HTTPHeaders()
+            guard handler.rewriteResponse(&headers, exchange, status: 200, reason: "OK") != nil else {
+                return handler.fail(exchange, status: 500, message: "", logged: false)
+            }
+            let reply = PoundReply.make(status: 200, reason: "OK", minor: minor, headers: headers.fields.map(\.line),
+                                        body: "")
             handler.respondLocally(exchange, bytes: reply.bytes, statusLine: reply.statusLine, status: 200,
                                    bodySize: 0, keepAlive: false)
         case .redirect(let redirect):
