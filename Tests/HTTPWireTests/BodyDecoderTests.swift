@@ -38,6 +38,44 @@ import Testing
         #expect(outcome.bodyBytes == body.count)
     }
 
+    /// A request's trailer section is held back and forwarded without the fields that
+    /// must not be trailers (RFC 9110 §6.5.1), however the bytes arrive.
+    @Test(arguments: [1, 3, 4096])
+    func requestTrailersGoOnWithoutForbiddenFields(step: Int) {
+        let head = "5\r\nhello\r\n0\r\n"
+        let trailer = "X-Sum: 10\r\nHost: evil.example\r\nauthorization: Basic eA==\r\nX-Other: 2\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n"
+        let stream = bytes(head + trailer) + bytes(Self.next)
+        var decoder = BodyDecoder(framing: .chunked, limit: nil, filtersTrailers: true)
+        var forwarded: [UInt8] = []
+        var offset = 0
+        var finished = false
+        while offset < stream.count && !finished {
+            let piece = Array(stream[offset..<min(offset + step, stream.count)])
+            guard case .success(let p) = decoder.consume(piece) else { return #expect(Bool(false), "failed") }
+            forwarded += piece[0..<p.forwardedBytes]
+            if let t = p.trailer { forwarded += t }
+            finished = p.finished
+            offset += p.bodyBytes
+        }
+        #expect(finished)
+        #expect(offset == bytes(head + trailer).count)
+        #expect(String(decoding: forwarded, as: UTF8.self) == head + "X-Sum: 10\r\nX-Other: 2\r\n\r\n")
+    }
+
+    @Test func withoutTrailersNothingIsHeld() {
+        var decoder = BodyDecoder(framing: .chunked, limit: nil, filtersTrailers: true)
+        let body = bytes("3\r\nabc\r\n0\r\n\r\n")
+        #expect(decoder.consume(body).successValue == BodyProgress(bodyBytes: body.count, finished: true))
+    }
+
+    @Test func anOversizedTrailerSectionIs400() {
+        var decoder = BodyDecoder(framing: .chunked, limit: nil, maxLineLength: 64, filtersTrailers: true)
+        var stream = "0\r\n"
+        for i in 0..<60 { stream += "X-F\(i): \(String(repeating: "v", count: 40))\r\n" }
+        #expect(decoder.consume(bytes(stream)).failureValue == .badRequest("trailer section too large"))
+    }
+
     @Test func chunkedInOneBufferWithoutTrailers() {
         var decoder = BodyDecoder(framing: .chunked, limit: nil)
         let body = bytes("3\r\nabc\r\n0\r\n\r\n")

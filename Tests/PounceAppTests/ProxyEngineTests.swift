@@ -258,6 +258,14 @@ final class ProxyEngineTests: XCTestCase {
                                   + "0\r\nGET /admin HTTP/1.1\r\n\r\n"), 400)
         XCTAssertFalse(other.requests.contains { $0.requestLine.contains("/admin") })
 
+        // Trailer fields that frame, route or authenticate do not reach the backend.
+        let trailed = try XCTUnwrap(reply("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                          + "3\r\nabc\r\n0\r\nHost: www.example.com\r\nAuthorization: Basic eA==\r\n"
+                                          + "X-Sum: 10\r\n\r\n"))
+        XCTAssertEqual(trailed.status, 200)
+        let sent = String(decoding: try XCTUnwrap(other.requests.last).body, as: UTF8.self)
+        XCTAssertEqual(sent, "3\r\nabc\r\n0\r\nX-Sum: 10\r\n\r\n")
+
         // The one coding allowed goes on exactly as `chunked`, whatever its case.
         let chunked = try XCTUnwrap(reply("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
                                           + "3\r\nabc\r\n0\r\n\r\n"))

@@ -25,6 +25,11 @@ public struct BodyDecoder: Sendable {
     private let limit: UInt64?
     private let maxLineLength: Int
     private var chunkTotal: UInt64 = 0
+    /// Requests: trailer fields that must not be trailers are dropped (RFC 9110
+    /// §6.5.1), so the trailer section is held back and forwarded filtered.
+    private let filtersTrailers: Bool
+    /// The trailer section read so far, while it is held back.
+    private var heldTrailer: [UInt8]?
 
     /// Body bytes without chunk framing: what Pound counts as the body size in its logs.
     public private(set) var payloadBytes: UInt64 = 0
@@ -35,10 +40,13 @@ public struct BodyDecoder: Sendable {
     ///     bodies fail (413) at the chunk-size line that takes the total above it.
     ///   - maxLineLength: `LineBufferSize`, which bounds chunk-size and trailer lines
     ///     (400 beyond it, as Pound).
-    public init(framing: BodyFraming, limit: UInt64?, maxLineLength: Int = 4096) {
+    ///   - filtersTrailers: drop trailer fields that framing, routing or credentials
+    ///     read (`TrailerFields.isForbidden`); what a client sends, not a backend.
+    public init(framing: BodyFraming, limit: UInt64?, maxLineLength: Int = 4096, filtersTrailers: Bool = false) {
         let limit = (limit ?? 0) > 0 ? limit : nil
         self.limit = limit
         self.maxLineLength = maxLineLength
+        self.filtersTrailers = filtersTrailers
         switch framing {
         case .none:
             state = .done
@@ -123,6 +131,9 @@ public struct BodyDecoder: Sendable {
         var i = 0
         var state = self.state
         var failure: HTTPWireError?
+        // Where in these bytes the held-back trailer section starts (0 when it began
+        // in an earlier call).
+        var heldFrom: Int? = heldTrailer == nil ? nil : 0
         bytes: while i < n {
             switch state {
             case .chunkLine(var line):
@@ -169,6 +180,10 @@ public struct BodyDecoder: Sendable {
                     state = .finalLineFeed
                 } else if ASCII.isTokenChar(b) {
                     state = .trailerLine(length: 1, inName: true, crSeen: false)
+                    if filtersTrailers && heldFrom == nil {
+                        heldFrom = i &- 1
+                        heldTrailer = []
+                    }
                 } else {
                     // Not a field line (a blank before the name, a request line...).
                     failure = .badRequest("bad trailer line")
@@ -219,14 +234,22 @@ public struct BodyDecoder: Sendable {
                 break bytes
             }
         }
+        if failure == nil, let from = heldFrom {
+            heldTrailer?.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[from..<i]))
+            if (heldTrailer?.count ?? 0) > maxLineLength &* 32 { failure = .badRequest("trailer section too large") }
+        }
         if let failure {
             self.state = .failed(failure)
+            heldTrailer = nil
             return .failure(failure)
         }
         self.state = state
+        let held = heldFrom.map { i &- $0 } ?? 0
         if case .done = state {
-            return .success(BodyProgress(bodyBytes: i, finished: true))
+            let trailer = heldTrailer.map(TrailerFields.filtered)
+            heldTrailer = nil
+            return .success(BodyProgress(bodyBytes: i, finished: true, heldBytes: held, trailer: trailer))
         }
-        return .success(BodyProgress(bodyBytes: i, finished: false))
+        return .success(BodyProgress(bodyBytes: i, finished: false, heldBytes: held))
     }
 }

@@ -433,15 +433,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 close()
             }
         case .success(let p):
-            if p.bodyBytes > 0, let slice = inbound.readSlice(length: p.bodyBytes) {
-                if exchange.capture != nil { exchange.keep(slice) }
-                if let connection = exchange.connection {
-                    connection.write(slice, flush: false)
-                    backendNeedsFlush = true
-                } else {
-                    exchange.pendingBody.append(slice)
-                    exchange.pendingBodySize += slice.readableBytes
-                }
+            if p.bodyBytes > 0, var slice = inbound.readSlice(length: p.bodyBytes) {
+                // A held-back trailer section goes on filtered, once complete.
+                if p.heldBytes > 0 { slice = slice.getSlice(at: slice.readerIndex, length: p.forwardedBytes) ?? slice }
+                forwardRequestBody(slice, exchange)
+            }
+            if let trailer = p.trailer {
+                forwardRequestBody(context.map { $0.channel.allocator.buffer(bytes: trailer) } ?? ByteBuffer(bytes: trailer),
+                                   exchange)
             }
             if p.finished {
                 exchange.requestComplete = true
@@ -454,6 +453,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         if inbound.readableBytes == 0 { releaseInbound() }
+    }
+
+    /// Request body bytes to the backend, or held until it is connected.
+    private func forwardRequestBody(_ slice: ByteBuffer, _ exchange: Exchange) {
+        guard slice.readableBytes > 0 else { return }
+        if exchange.capture != nil { exchange.keep(slice) }
+        if let connection = exchange.connection {
+            connection.write(slice, flush: false)
+            backendNeedsFlush = true
+        } else {
+            exchange.pendingBody.append(slice)
+            exchange.pendingBodySize += slice.readableBytes
+        }
     }
 
     /// Drops our reference to the last receive buffer once it is consumed. `clear()`

@@ -65,7 +65,7 @@ final class Exchange {
         self.request = request
         self.startNanos = startNanos
         self.lastClientActivity = startNanos
-        self.requestDecoder = BodyDecoder(framing: framing, limit: limit)
+        self.requestDecoder = BodyDecoder(framing: framing, limit: limit, filtersTrailers: true)
         switch framing {
         case .none:
             requestComplete = true

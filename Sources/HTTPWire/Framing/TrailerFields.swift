@@ -1,0 +1,40 @@
+/// Trailer fields a recipient must not use as such (RFC 9110 §6.5.1): those that
+/// frame the message, route it, carry credentials or control how it is handled. A
+/// client could otherwise set them after a front end has checked the head.
+public enum TrailerFields {
+    static let forbidden: Set<String> = [
+        // framing
+        "transfer-encoding", "content-length", "trailer", "te", "connection", "keep-alive", "upgrade",
+        // routing
+        "host", "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "max-forwards",
+        // credentials
+        "authorization", "proxy-authorization", "cookie", "set-cookie",
+        // request modifiers and content handling
+        "expect", "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range",
+        "cache-control", "pragma", "content-type", "content-encoding", "content-range",
+    ]
+
+    public static func isForbidden(_ name: some StringProtocol) -> Bool {
+        forbidden.contains(name.lowercased())
+    }
+
+    /// A validated trailer section (field lines, each ending in CRLF, then CRLF) without
+    /// its forbidden fields.
+    static func filtered(_ section: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(section.count)
+        var start = 0
+        while start < section.count {
+            var end = start
+            while end < section.count && section[end] != ASCII.lf { end += 1 }
+            let line = section[start..<min(end + 1, section.count)]
+            start = end + 1
+            if let colon = line.firstIndex(of: ASCII.colon),
+               isForbidden(String(decoding: line[line.startIndex..<colon], as: UTF8.self)) {
+                continue
+            }
+            out.append(contentsOf: line)
+        }
+        return out
+    }
+}
