@@ -145,6 +145,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
             handshakePending = false
+            // The handshake had its `Client` seconds; the request gets its own.
+            if case .awaitingHead = state { armIdleTimer() }
             clientCertificate = handshake.info.peerCertificate.flatMap { CertificateIdentity(pem: $0.pem.utf8) }
             if listener.addsSSLHeaders {
                 sslHeaders = SSLHeaders.fields(handshake.info, includeCertificate: listener.passesClientCertificate)
