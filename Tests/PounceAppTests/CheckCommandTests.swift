@@ -30,6 +30,17 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(r.stderr, "pounce: pound.cfg:2.1-6: unrecognized keyword\n")
     }
 
+    /// 10,000 nested `Match` blocks: refused at the 257th with Pound's message form,
+    /// exit 1 (the parser's recursion overflowed the stack, SIGSEGV, before the limit).
+    func testDeepNestingIsRefusedNotACrash() {
+        let depth = 10_000
+        let config = "Service\n" + String(repeating: "Match AND\n", count: depth) + "URL \"x\"\n"
+            + String(repeating: "End\n", count: depth) + "Backend\nAddress 127.0.0.1\nEnd\nEnd\n"
+        let r = check(config)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("pounce: pound.cfg:") && r.stderr.contains(": nesting too deep"), r.stderr)
+    }
+
     func testSymlinkNamedPoundSpeaksAsPound() {
         let link = dir + "/pound"
         symlink(PounceProcess.binary, link)
