@@ -9,7 +9,8 @@
 # 600. Prints per target the runs, exec/s, final corpus size and whether it crashed;
 # exits non-zero when any target crashed (a precondition, ASan report, timeout over
 # 10 s or RSS over 2 GB). Logs and crash inputs stay in Fuzz/.build/fuzz-runs/<time>/.
-# Replay a crash input with: Fuzz/.build/debug/fuzz-TARGET FILE
+# Replay a crash input with:
+#   ASAN_OPTIONS=suppressions=Fuzz/asan-suppressions.txt Fuzz/.build/debug/fuzz-TARGET FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
@@ -17,7 +18,7 @@ export PATH=/opt/swift/usr/bin:$PATH
 all=(config http-head http-chunked template vrrp)
 seconds=600
 targets=()
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) seconds=${2:?--seconds needs a value}; shift 2 ;;
