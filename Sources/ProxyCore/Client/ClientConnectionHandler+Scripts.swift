@@ -89,7 +89,7 @@ extension RequestScripts {
     func beginResponse(status: Int, reason: String?, backend: BackendState?) {
         response = ScriptResponse(code: status, reason: reason, bodyWritable: false)
         resend = .none
-        balancerWeight = backend?.isEmergency == true ? RuntimeService.emergencyWeight : 0
+        balancerWeight = backend?.groupWeight ?? 0
     }
 }
 
