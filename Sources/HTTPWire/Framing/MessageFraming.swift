@@ -10,7 +10,7 @@ public enum MessageFraming {
     ///   Transfer-Encoding headers", as in Pound; any other coding (`gzip, chunked`,
     ///   `identity`, `surprise`) is 501 "unknown Transfer-Encoding". Pound accepts
     ///   `gzip, chunked` and forwards it, which a backend that does not know gzip
-    ///   frames differently; Pounce forwards `chunked` alone (see `normalized`).
+    ///   frames differently; the engine forwards `chunked` alone.
     /// - `Content-Length` a second time, or with a comma in it (`5, 5`): 400
     ///   "multiple Content-Length headers"; not plain digits (blanks around allowed,
     ///   `+5`, `-1`, `0x5`, `5a`, empty, > Int64.max): 400 "bad Content-Length value".

@@ -55,10 +55,9 @@ public enum RequestHost {
         return .authority(String(decoding: authority, as: UTF8.self))
     }
 
-    private static func hasPrefix(_ bytes: String.UTF8View, _ prefix: StaticString) -> Bool {
-        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
-        return zip(bytes, UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
-            .allSatisfy { ASCII.lower($0) == $1 }
+    /// Whether `bytes` start with the lowercase `prefix`, in any case.
+    private static func hasPrefix(_ bytes: String.UTF8View, _ prefix: String) -> Bool {
+        bytes.count >= prefix.utf8.count && bytes.prefix(prefix.utf8.count).elementsEqual(prefix.utf8) { ASCII.lower($0) == $1 }
     }
 
     /// `uri-host [ ":" port ]` (RFC 3986): an IP literal in brackets, or reg-name /

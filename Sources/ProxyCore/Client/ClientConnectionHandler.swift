@@ -910,8 +910,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func armIdleTimer() {
-        idleDeadline = Clock.nowNanos() &+ UInt64(max(listener.clientTimeout, 1)) * 1_000_000_000
+        idleDeadline = Clock.nowNanos() &+ clientTimeoutNanos
     }
+
+    /// `Client`, at least a second: for an idle connection, a handshake, a request body.
+    private var clientTimeoutNanos: UInt64 { UInt64(max(listener.clientTimeout, 1)) * 1_000_000_000 }
 
     private func cancelIdleTimer() {
         idleDeadline = 0
@@ -936,9 +939,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     exchange.lastClientActivity = now
                     return
                 }
-                let limit = UInt64(max(listener.clientTimeout, 1)) * 1_000_000_000
-                guard now &- exchange.lastClientActivity > limit else { return }
-                exchange.backendReusable = false
+                guard now &- exchange.lastClientActivity > clientTimeoutNanos else { return }
                 return fail(exchange, status: 408, message: "request body read error: Connection timed out")
             }
             // `TimeOut`: the backend must send something at least this often.
@@ -986,7 +987,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let context else { return }
         listener.counters.handshakeTimeouts.add(1, ordering: .relaxed)
         env.log.log(.debug, "(\(loop.threadTag)): \(client.text): TLS handshake not finished in "
-                    + "\(max(listener.clientTimeout, 1)) s; closing")
+                    + "\(clientTimeoutNanos / 1_000_000_000) s; closing")
         teardown()
         context.close(promise: nil)
     }

@@ -18,9 +18,13 @@ final class DynamicBackends: Sendable {
         let service: RuntimeService
         let backend: BackendState
         let server: Backend.Server
-        let answer: MatrixAnswer.Matrix
         /// The matrix's `HTTPS` client context, shared by the backends it makes.
         let tls: BackendTLS?
+
+        /// The settings that shape its backends.
+        var answer: MatrixAnswer.Matrix {
+            MatrixAnswer.Matrix(server, priority: backend.priority, groupWeight: backend.groupWeight)
+        }
     }
 
     private let matrices: [Matrix]
@@ -105,17 +109,18 @@ final class DynamicBackends: Sendable {
     private func lookUp(_ matrix: Matrix, resolver: DNSResolver) async -> MatrixAnswer {
         let host: String
         if case .dynamic(let h, _, _)? = matrix.server.address { host = h } else { host = matrix.server.host ?? "" }
-        guard matrix.answer.mode == .srv else {
-            return MatrixAnswer.addresses(await addresses(of: host, matrix.answer, resolver), matrix: matrix.answer)
+        let settings = matrix.answer
+        guard settings.mode == .srv else {
+            return MatrixAnswer.addresses(await addresses(of: host, settings, resolver), matrix: settings)
         }
         let srv = await Self.lookup(host, .srv, resolver)
         var targets: [String: [DNSAnswer]] = [:]
         if case .services(let records) = srv.outcome {
             for target in Set(records.map(\.target)) {
-                targets[target] = await addresses(of: target, matrix.answer, resolver)
+                targets[target] = await addresses(of: target, settings, resolver)
             }
         }
-        return MatrixAnswer.services(srv, targets: targets, matrix: matrix.answer)
+        return MatrixAnswer.services(srv, targets: targets, matrix: settings)
     }
 
     private func addresses(of host: String, _ matrix: MatrixAnswer.Matrix, _ resolver: DNSResolver) async -> [DNSAnswer] {

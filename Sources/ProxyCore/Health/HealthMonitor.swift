@@ -50,11 +50,6 @@ final class HealthMonitor: Sendable {
         add(members)
     }
 
-    /// The backends checked now.
-    var members: [Member] {
-        state.withLock { $0.slots.sorted { $0.key < $1.key }.map(\.value.member) }
-    }
-
     func start() {
         state.withLock { state in
             state.started = true
@@ -150,23 +145,11 @@ extension HealthMonitor {
     /// else Pound's resurrection probe. `alive` is the global `Alive`.
     static func members(routing: RoutingTable, tunnels: [(BackendState, BackendTarget)],
                         env: ProxyEnvironment, alive: Int) -> [Member] {
-        var seen = Set<ObjectIdentifier>()
-        var services: [RuntimeService] = []
-        for service in routing.globalServices + routing.listeners.flatMap(\.services)
-        where seen.insert(ObjectIdentifier(service)).inserted {
-            services.append(service)
+        var members: [Member] = []
+        for service in routing.services {
+            members += service.backends.compactMap { member(of: $0, in: service, env: env, alive: alive) }
         }
         let aliveInterval = max(alive, 1)
-        var members: [Member] = []
-        for service in services {
-            for backend in service.backends {
-                guard let target = env.target(for: backend), case .regular(let server) = backend.backend.kind else {
-                    continue
-                }
-                members.append(member(backend, server: server, service: service, target: target, alive: aliveInterval,
-                                      log: env.log))
-            }
-        }
         for (backend, target) in tunnels {
             members.append(Member(backend: backend, service: nil,
                                   probe: HealthProbe(address: target.address, kind: .connect, timeout: target.connectTimeout),
@@ -175,7 +158,18 @@ extension HealthMonitor {
         return members
     }
 
-    static func member(_ backend: BackendState, server: Backend.Server, service: RuntimeService,
+    /// What to check for one server backend of `service` (nil for a special backend
+    /// or a matrix, which has no address of its own): at start-up, and for each
+    /// backend DNS adds.
+    static func member(of backend: BackendState, in service: RuntimeService, env: ProxyEnvironment,
+                       alive: Int) -> Member? {
+        guard let target = env.target(for: backend), case .regular(let server) = backend.backend.kind else {
+            return nil
+        }
+        return member(backend, server: server, service: service, target: target, alive: max(alive, 1), log: env.log)
+    }
+
+    private static func member(_ backend: BackendState, server: Backend.Server, service: RuntimeService,
                                target: BackendTarget, alive: Int, log: LogSink) -> Member {
         if let check = server.httpCheck ?? service.service.healthCheck {
             let text = HTTPCheckHandler.request(method: check.method, path: check.path, host: hostHeader(server))

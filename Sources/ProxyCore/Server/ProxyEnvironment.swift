@@ -30,10 +30,15 @@ final class ProxyEnvironment: Sendable {
         self.targets = targets
     }
 
-    func logObject(_ object: AnyObject?) -> RequestLogObject? {
-        guard let object else { return nil }
-        if let generated = (object as? BackendState)?.attachment as? GeneratedBackend { return generated.logObject }
-        return logObjects[ObjectIdentifier(object)]
+    func logObject(_ service: RuntimeService?) -> RequestLogObject? {
+        service.flatMap { logObjects[ObjectIdentifier($0)] }
+    }
+
+    /// A generated backend carries its own; configured ones are in the table.
+    func logObject(_ backend: BackendState?) -> RequestLogObject? {
+        guard let backend else { return nil }
+        if let generated = backend.attachment as? GeneratedBackend { return generated.logObject }
+        return logObjects[ObjectIdentifier(backend)]
     }
 
     func redirectTemplate(for backend: BackendState) -> Template? {

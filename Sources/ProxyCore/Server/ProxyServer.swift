@@ -199,16 +199,12 @@ public final class ProxyServer: Sendable {
     /// `Resolve first|all|srv`: DNS lookups that keep each matrix's backends current;
     /// the health checks and the loops' connection pools follow each change.
     private func startDynamicBackends() throws {
-        var seen = Set<ObjectIdentifier>()
         var matrices: [DynamicBackends.Matrix] = []
-        for service in routing.globalServices + routing.listeners.flatMap(\.services)
-        where seen.insert(ObjectIdentifier(service)).inserted {
+        for service in routing.services {
             for backend in service.backends where backend.isMatrix {
                 guard case .regular(let server) = backend.backend.kind else { continue }
-                matrices.append(DynamicBackends.Matrix(
-                    service: service, backend: backend, server: server,
-                    answer: MatrixAnswer.Matrix(server, priority: backend.priority, groupWeight: backend.groupWeight),
-                    tls: matrixTLS[ObjectIdentifier(backend)]))
+                matrices.append(DynamicBackends.Matrix(service: service, backend: backend, server: server,
+                                                       tls: matrixTLS[ObjectIdentifier(backend)]))
             }
         }
         guard !matrices.isEmpty else { return }
@@ -217,12 +213,7 @@ public final class ProxyServer: Sendable {
         let dynamic = DynamicBackends(matrices: matrices, settings: config.resolver, log: env.log) { [self] service, change in
             let monitor = resurrection.withLock { $0 }
             monitor?.remove(change.removed)
-            monitor?.add(change.added.compactMap { backend in
-                guard let target = env.target(for: backend), case .regular(let server) = backend.backend.kind
-                else { return nil }
-                return HealthMonitor.member(backend, server: server, service: service, target: target,
-                                            alive: max(alive, 1), log: env.log)
-            })
+            monitor?.add(change.added.compactMap { HealthMonitor.member(of: $0, in: service, env: env, alive: alive) })
             guard !change.removed.isEmpty else { return }
             for loop in env.loops.all {
                 loop.eventLoop.execute {

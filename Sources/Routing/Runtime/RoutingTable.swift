@@ -19,6 +19,12 @@ public struct RoutingTable: Sendable {
     /// The extension language the table's Lua statements call, if any.
     public let scripts: (any ScriptEngine)?
 
+    /// Every service once: the global ones, then each listener's own (every
+    /// listener's `services` repeats the global ones after its own).
+    public var services: [RuntimeService] {
+        globalServices + listeners.flatMap { $0.services.prefix($0.ownServiceCount) }
+    }
+
     /// Builds the table. Fails when the configuration asks for a balancer or session
     /// module that is not available.
     public static func build(_ config: PoundConfiguration, options: RoutingOptions = RoutingOptions()) throws -> RoutingTable {
