@@ -196,8 +196,9 @@ let package = Package(
 // Release builds of our own Swift targets leave out Swift's run-time exclusivity
 // checks (swift_beginAccess on accesses to classes' stored properties): 3.8% of the
 // instructions of an HTTPS keep-alive request, 1.6% of a plain one
-// (Benchmarks/instructions.sh: 109,573 -> 105,403 and 81,062 -> 79,777). SwiftNIO's
-// own checks, about 11% more, stay: a package sets no flags for its dependencies.
+// (Benchmarks/instructions.sh: 109,573 -> 105,403 and 81,062 -> 79,777). A package
+// sets no flags for its dependencies: scripts/build-release.sh, which every release
+// build here goes through, passes the flag to SwiftNIO and the rest as well.
 // Debug builds, and so every test run, keep the checks; the compile-time ones stay in both.
 for target in package.targets where target.type == .regular || target.type == .executable {
     target.swiftSettings = (target.swiftSettings ?? [])

@@ -23,11 +23,12 @@ bench_setup() { # $@ = tools needed besides nginx, wrk, taskset, python3
         command -v "$tool" >/dev/null || { echo "$name: $tool is needed" >&2; exit 1; }
     done
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-    [ "${BENCH_SKIP_BUILD:-0}" = 1 ] || swift build -c release --package-path "$here" --product pounce >&2
-    bin=$(swift build -c release --package-path "$here" --show-bin-path)/pounce
+    [ "${BENCH_SKIP_BUILD:-0}" = 1 ] || "$here/scripts/build-release.sh" --product pounce >&2
+    bin=$("$here/scripts/build-release.sh" --show-bin-path)/pounce
     work=$(mktemp -d "${TMPDIR:-/tmp}/pounce-$name.XXXXXX")
     pids=()
-    trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+    # BENCH_KEEP=1 leaves the work folder (configs, logs, callgrind output) for a look.
+    trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $work" >&2 || rm -rf "$work"' EXIT
 }
 
 bench_nginx() { # $1 = port, $2 = the body it answers every request with, $3... = more addr:port to listen on

@@ -21,9 +21,9 @@ fi
 
 cd "$root"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    swift build -c release --product pounce >&2
+    scripts/build-release.sh --product pounce >&2
 fi
-pounce=$(swift build -c release --show-bin-path)/pounce
+pounce=$(scripts/build-release.sh --show-bin-path)/pounce
 if [ ! -x "$pounce" ]; then
     echo "bench: $pounce is missing (build it, or unset BENCH_SKIP_BUILD)" >&2
     exit 1

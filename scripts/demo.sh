@@ -32,11 +32,11 @@ scripts/install-deps.sh || exit 1
 command -v curl >/dev/null || { echo "demo: curl is needed" >&2; exit 1; }
 
 if [ "${DEMO_SKIP_BUILD:-0}" != 1 ]; then
-    echo "demo: building (swift build -c release)..." >&2
-    swift build -c release --product pounce >&2 || exit 1
-    swift build -c release --product pounce-demo-backend >&2 || exit 1
+    echo "demo: building (scripts/build-release.sh)..." >&2
+    scripts/build-release.sh --product pounce >&2 || exit 1
+    scripts/build-release.sh --product pounce-demo-backend >&2 || exit 1
 fi
-bin=$(swift build -c release --show-bin-path) || exit 1
+bin=$(scripts/build-release.sh --show-bin-path) || exit 1
 proxy=${DEMO_PROXY:-$bin/pounce}
 backend_bin=$bin/pounce-demo-backend
 

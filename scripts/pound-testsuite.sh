@@ -11,8 +11,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${POUND_SRC:?set POUND_SRC to a built Pound 4.23 source tree}"
 config=${CONFIG:-release}
-swift build -c "$config" --package-path "$here" >&2
-bin=$(swift build -c "$config" --package-path "$here" --show-bin-path)/pounce
+if [ "$config" = release ]; then
+    build=("$here/scripts/build-release.sh")
+else
+    build=(swift build -c "$config" --package-path "$here")
+fi
+"${build[@]}" >&2
+bin=$("${build[@]}" --show-bin-path)/pounce
 alt=$(mktemp -d)
 trap 'rm -rf "$alt"' EXIT
 ln -s "$bin" "$alt/pound"
