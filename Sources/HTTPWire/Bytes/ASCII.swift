@@ -60,26 +60,35 @@ enum ASCII {
     }
 
     /// Case-insensitive equality of two strings' UTF-8 bytes (ASCII folding only).
+    /// Case-insensitive equality of two strings' UTF-8 bytes (ASCII folding only).
+    /// Most calls compare a header's name with another of a different length: the
+    /// lengths go first, before either string is touched further.
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
         guard a.utf8.count == b.utf8.count else { return false }
-        return a.withUTF8 { ab in
-            b.withUTF8 { bb in
+        // The bytes read in place: no copy of either string.
+        let fast = a.utf8.withContiguousStorageIfAvailable { ab in
+            b.utf8.withContiguousStorageIfAvailable { bb in
                 for i in 0..<ab.count where lower(ab[i]) != lower(bb[i]) {
                     return false
                 }
                 return true
             }
         }
+        if let fast, let equal = fast { return equal }
+        return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
     }
 
     /// Case-insensitive equality of a string with a lowercase literal.
     @inline(__always)
     static func equalsIgnoringCase(_ s: String, _ lowercaseLiteral: StaticString) -> Bool {
         guard s.utf8.count == lowercaseLiteral.utf8CodeUnitCount else { return false }
-        var s = s
-        return s.withUTF8 { equalsIgnoringCase(UnsafeRawBufferPointer($0), lowercaseLiteral) }
+        if let equal = s.utf8.withContiguousStorageIfAvailable({
+            equalsIgnoringCase(UnsafeRawBufferPointer($0), lowercaseLiteral)
+        }) {
+            return equal
+        }
+        return s.utf8.elementsEqual(UnsafeBufferPointer(start: lowercaseLiteral.utf8Start,
+                                                        count: lowercaseLiteral.utf8CodeUnitCount)) { lower($0) == $1 }
     }
 
     /// A String made of the bytes `start..<end` of `base`. Invalid UTF-8 becomes U+FFFD:

@@ -35,16 +35,26 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// Removes every header called `name`.
     public mutating func remove(_ name: String) {
+        guard fields.contains(where: { $0.hasName(name) }) else { return }
         fields.removeAll { $0.hasName(name) }
+    }
+
+    /// Removes every header called `name` or `other`, in one pass.
+    public mutating func remove(_ name: String, _ other: String) {
+        guard fields.contains(where: { $0.hasName(name) || $0.hasName(other) }) else { return }
+        fields.removeAll { $0.hasName(name) || $0.hasName(other) }
     }
 
     /// Replaces the first header called `name` (removing later ones) or appends it.
     public mutating func replaceOrAppend(_ name: String, _ value: String) {
         if let i = fields.firstIndex(where: { $0.hasName(name) }) {
             fields[i].value = value
-            var j = fields.index(after: i)
-            while j < fields.endIndex {
-                if fields[j].hasName(name) { fields.remove(at: j) } else { j += 1 }
+            let next = fields.index(after: i)
+            if fields[next...].contains(where: { $0.hasName(name) }) {
+                var j = next
+                while j < fields.endIndex {
+                    if fields[j].hasName(name) { fields.remove(at: j) } else { j += 1 }
+                }
             }
         } else {
             append(name, value)

@@ -17,7 +17,9 @@ public enum RequestHost {
         if count == 0 && head.version.major == 1 && head.version.minor >= 1 {
             return .badRequest("missing Host header")
         }
-        if let value, !isValidHost(value.utf8) { return .badRequest("bad Host header") }
+        if let value, !(value.utf8.withContiguousStorageIfAvailable { isValidHost($0) } ?? isValidHost(value.utf8)) {
+            return .badRequest("bad Host header")
+        }
         switch authority(ofAbsoluteTarget: head.uri) {
         case nil:
             return nil
@@ -38,6 +40,8 @@ public enum RequestHost {
     /// authority without userinfo; `.invalid` when it is empty, has userinfo (RFC 9110
     /// §4.2.4: not to be sent) or is no host; nil for any other target.
     static func authority(ofAbsoluteTarget uri: String) -> Target? {
+        // An origin-form target (nearly every request) is settled by its first byte.
+        guard let first = uri.utf8.first, first | 0x20 == 0x68 else { return nil }
         let bytes = uri.utf8
         let schemeLength: Int
         if hasPrefix(bytes, "http://") {

@@ -1,5 +1,6 @@
 /// Writes heads as Pound sends them: start line, `Name: value` lines, all ending in
-/// CRLF, then the empty line. The buffer is sized once, then filled.
+/// CRLF, then the empty line. The length is computed first, so a caller sizes its
+/// buffer once and the bytes are copied straight into it (no intermediate array).
 enum HeadSerializer {
     @inline(__always)
     static func fieldsLength(_ headers: HTTPHeaders) -> Int {
@@ -10,78 +11,160 @@ enum HeadSerializer {
         return length
     }
 
-    @inline(__always)
-    static func append(_ s: String, to out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { out.append(contentsOf: $0) }
+    /// A cursor over memory the caller sized with the head's `serializedLength`; it
+    /// traps rather than write past the end.
+    struct Writer {
+        /// Non-nil whenever `capacity` > 0, which every write checks first.
+        let base: UnsafeMutableRawPointer?
+        let capacity: Int
+        var offset = 0
+
+        init(_ memory: UnsafeMutableRawBufferPointer) {
+            base = memory.baseAddress
+            capacity = memory.baseAddress == nil ? 0 : memory.count
+        }
+
+        @inline(__always)
+        mutating func byte(_ b: UInt8) {
+            precondition(offset < capacity, "head buffer too small")
+            base.unsafelyUnwrapped.storeBytes(of: b, toByteOffset: offset, as: UInt8.self)
+            offset &+= 1
+        }
+
+        @inline(__always)
+        mutating func crlf() {
+            byte(ASCII.cr)
+            byte(ASCII.lf)
+        }
+
+        @inline(__always)
+        mutating func string(_ s: String) {
+            // Native and small strings give their bytes without a copy or a retain;
+            // only a bridged string would take the slow path.
+            // Native and small strings give their bytes in place; only a bridged
+            // string would take the slow path.
+            if s.utf8.withContiguousStorageIfAvailable({ bytes(UnsafeRawBufferPointer($0)) }) == nil {
+                for b in s.utf8 { byte(b) }
+            }
+        }
+
+        @inline(__always)
+        mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
+            precondition(bytes.count <= capacity &- offset, "head buffer too small")
+            if bytes.count > 0, let from = bytes.baseAddress {
+                (base.unsafelyUnwrapped + offset).copyMemory(from: from, byteCount: bytes.count)
+            }
+            offset &+= bytes.count
+        }
+
+        @inline(__always)
+        mutating func fields(_ headers: HTTPHeaders) {
+            for field in headers.fields {
+                string(field.name)
+                byte(ASCII.colon)
+                byte(ASCII.space)
+                string(field.value)
+                crlf()
+            }
+            crlf()
+        }
+
+        /// `HTTP/x.y`; 8 bytes for the single-digit versions HTTP/1 has.
+        @inline(__always)
+        mutating func version(_ version: HTTPVersion) {
+            if HeadSerializer.isShort(version) {
+                for b: UInt8 in [0x48, 0x54, 0x54, 0x50, 0x2F] { byte(b) }
+                byte(0x30 &+ UInt8(version.major))
+                byte(0x2E)
+                byte(0x30 &+ UInt8(version.minor))
+            } else {
+                string(version.description)
+            }
+        }
+
+        /// A status code's three (or more) decimal digits.
+        @inline(__always)
+        mutating func status(_ status: Int) {
+            if (100...999).contains(status) {
+                byte(0x30 &+ UInt8(status / 100))
+                byte(0x30 &+ UInt8(status / 10 % 10))
+                byte(0x30 &+ UInt8(status % 10))
+            } else {
+                string(String(status))
+            }
+        }
     }
 
     @inline(__always)
-    static func appendFields(_ headers: HTTPHeaders, to out: inout [UInt8]) {
-        for field in headers.fields {
-            append(field.name, to: &out)
-            out.append(ASCII.colon)
-            out.append(ASCII.space)
-            append(field.value, to: &out)
-            out.append(ASCII.cr)
-            out.append(ASCII.lf)
-        }
-        out.append(ASCII.cr)
-        out.append(ASCII.lf)
-    }
-
-    /// `HTTP/x.y`; 8 bytes for the single-digit versions HTTP/1 has.
-    @inline(__always)
-    static func appendVersion(_ version: HTTPVersion, to out: inout [UInt8]) {
-        if (0...9).contains(version.major) && (0...9).contains(version.minor) {
-            out.append(contentsOf: [0x48, 0x54, 0x54, 0x50, 0x2F,
-                                    0x30 &+ UInt8(version.major), 0x2E, 0x30 &+ UInt8(version.minor)])
-        } else {
-            append(version.description, to: &out)
-        }
+    static func isShort(_ version: HTTPVersion) -> Bool {
+        (0...9).contains(version.major) && (0...9).contains(version.minor)
     }
 
     static func versionLength(_ version: HTTPVersion) -> Int {
-        (0...9).contains(version.major) && (0...9).contains(version.minor) ? 8 : version.description.utf8.count
+        isShort(version) ? 8 : version.description.utf8.count
+    }
+
+    static func statusLength(_ status: Int) -> Int {
+        (100...999).contains(status) ? 3 : String(status).utf8.count
+    }
+
+    /// Runs `write` over exactly `length` fresh bytes.
+    static func bytes(length: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            count = write(UnsafeMutableRawBufferPointer(buffer))
+        }
     }
 }
 
 extension HTTPRequestHead {
-    /// `METHOD URI HTTP/x.y\r\n`, each field as `Name: value\r\n`, then `\r\n`.
-    public func serialized() -> [UInt8] {
-        let capacity = method.utf8.count &+ uri.utf8.count &+ HeadSerializer.versionLength(version) &+ 4
+    /// The size of `serialize(into:)`'s output.
+    public var serializedLength: Int {
+        method.utf8.count &+ uri.utf8.count &+ HeadSerializer.versionLength(version) &+ 4
             &+ HeadSerializer.fieldsLength(headers)
-        var out: [UInt8] = []
-        out.reserveCapacity(capacity)
-        HeadSerializer.append(method, to: &out)
-        out.append(ASCII.space)
-        HeadSerializer.append(uri, to: &out)
-        out.append(ASCII.space)
-        HeadSerializer.appendVersion(version, to: &out)
-        out.append(ASCII.cr)
-        out.append(ASCII.lf)
-        HeadSerializer.appendFields(headers, to: &out)
-        return out
+    }
+
+    /// Writes `METHOD URI HTTP/x.y\r\n`, each field as `Name: value\r\n`, then `\r\n`
+    /// into `memory` (at least `serializedLength` bytes); returns the bytes written.
+    public func serialize(into memory: UnsafeMutableRawBufferPointer) -> Int {
+        var out = HeadSerializer.Writer(memory)
+        out.string(method)
+        out.byte(ASCII.space)
+        out.string(uri)
+        out.byte(ASCII.space)
+        out.version(version)
+        out.crlf()
+        out.fields(headers)
+        return out.offset
+    }
+
+    public func serialized() -> [UInt8] {
+        HeadSerializer.bytes(length: serializedLength) { serialize(into: $0) }
     }
 }
 
 extension HTTPResponseHead {
-    /// `HTTP/x.y NNN reason\r\n` (the space before an empty reason is kept, as RFC 9112
-    /// requires), the fields, then `\r\n`.
-    public func serialized() -> [UInt8] {
-        let statusText = String(status)
-        let capacity = HeadSerializer.versionLength(version) &+ statusText.utf8.count &+ reason.utf8.count &+ 4
+    /// The size of `serialize(into:)`'s output.
+    public var serializedLength: Int {
+        HeadSerializer.versionLength(version) &+ HeadSerializer.statusLength(status) &+ reason.utf8.count &+ 4
             &+ HeadSerializer.fieldsLength(headers)
-        var out: [UInt8] = []
-        out.reserveCapacity(capacity)
-        HeadSerializer.appendVersion(version, to: &out)
-        out.append(ASCII.space)
-        HeadSerializer.append(statusText, to: &out)
-        out.append(ASCII.space)
-        HeadSerializer.append(reason, to: &out)
-        out.append(ASCII.cr)
-        out.append(ASCII.lf)
-        HeadSerializer.appendFields(headers, to: &out)
-        return out
+    }
+
+    /// Writes `HTTP/x.y NNN reason\r\n` (the space before an empty reason is kept, as
+    /// RFC 9112 requires), the fields, then `\r\n` into `memory` (at least
+    /// `serializedLength` bytes); returns the bytes written.
+    public func serialize(into memory: UnsafeMutableRawBufferPointer) -> Int {
+        var out = HeadSerializer.Writer(memory)
+        out.version(version)
+        out.byte(ASCII.space)
+        out.status(status)
+        out.byte(ASCII.space)
+        out.string(reason)
+        out.crlf()
+        out.fields(headers)
+        return out.offset
+    }
+
+    public func serialized() -> [UInt8] {
+        HeadSerializer.bytes(length: serializedLength) { serialize(into: $0) }
     }
 }

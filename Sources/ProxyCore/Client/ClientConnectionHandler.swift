@@ -265,15 +265,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let expectsContinue = head.expectsContinue
         if expectsContinue { head.headers.remove("Expect") }
 
-        var request = RoutingRequest(head: head, client: client, listener: listener.info)
-        request.clientCertificate = clientCertificate
+        // Built in place: a request made first and then handed over would be copied.
+        let exchange = Exchange(request: RoutingRequest(head: head, client: client, listener: listener.info),
+                                framing: framing, limit: listener.listener.maxRequestSize, startNanos: now)
+        exchange.request.clientCertificate = clientCertificate
         if let engine = listener.scripts {
             let scripts = RequestScripts(runner: engine.runner(loop: loop.index))
             scripts.serviceNames = listener.routing.serviceNames
-            request.scripts = scripts
+            exchange.request.scripts = scripts
         }
-        let exchange = Exchange(request: request, framing: framing, limit: listener.listener.maxRequestSize,
-                                startNanos: now)
         exchange.expectsContinue = expectsContinue
         if closeRequested || listener.servesOneRequest(exchange.request.head) { exchange.clientKeepAlive = false }
         state = .exchanging(exchange)
@@ -402,8 +402,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
            let unparsed = DestinationRewriter.apply(to: &exchange.request.head.headers, backend: backend, target: target) {
             env.log.log(.error, "(\(loop.threadTag)) can't parse Destination \(unparsed)")
         }
-        var head = context.channel.allocator.buffer(capacity: 512)
-        head.writeBytes(Self.backendHead(exchange).serialized())
+        let head = context.buffer(Self.backendHead(exchange))
         exchange.requestHeadBytes = exchange.requestHasBody ? nil : head
         connection.write(head, flush: false)
         for chunk in exchange.pendingBody {
@@ -529,7 +528,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                         return upgrade(exchange, head: head, rest: data)
                     }
                     if head.isInformational {
-                        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
+                        context.write(wrapOutboundOut(context.buffer(head)), promise: nil)
                         clientNeedsFlush = true
                         continue
                     }
@@ -543,8 +542,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// Sends the response head on; false if the exchange ended instead.
     private func rewriteLocations(_ headers: inout HTTPHeaders, exchange: Exchange, backend: BackendState) {
+        // Most responses have neither header: find that out without copying a field.
+        guard let first = headers.fields.firstIndex(where: { $0.hasName("Location") || $0.hasName("Content-Location") })
+        else { return }
         var host: String??
-        for i in headers.fields.indices where headers.fields[i].hasName("Location") || headers.fields[i].hasName("Content-Location") {
+        for i in first..<headers.fields.endIndex where headers.fields[i].hasName("Location") || headers.fields[i].hasName("Content-Location") {
             if host == nil { host = .some(exchange.request.head.headers.first("Host")) }
             if let value = LocationRewriter.rewrite(headers.fields[i].value, mode: listener.listener.rewriteLocation,
                                                    requestHost: host ?? nil, listenerIsHTTPS: listener.info.isHTTPS,
@@ -571,8 +573,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if framing == .untilClose { exchange.clientKeepAlive = false }
         // Connection is hop-by-hop: the backend's wish applies to our backend
         // connection, not to the client's.
-        head.headers.remove("Connection")
-        head.headers.remove("Keep-Alive")
+        head.headers.remove("Connection", "Keep-Alive")
         if listener.listener.rewriteLocation != .disabled, let backend = exchange.backend {
             rewriteLocations(&head.headers, exchange: exchange, backend: backend)
         }
@@ -599,12 +600,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         exchange.responseHead = head
         exchange.status = head.status
-        exchange.statusLine = head.statusLine
         exchange.responseDecoder = BodyDecoder(framing: framing, limit: nil)
-        let bytes = head.serialized()
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count + 512)
-        buffer.writeBytes(bytes)
-        return buffer
+        return context.buffer(head, spare: 512)
     }
 
     /// Relays body bytes. With `head`, the response head goes first; a small first
@@ -786,8 +783,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let context, let connection = exchange.connection else { return }
         uncount(exchange)
         exchange.status = head.status
-        exchange.statusLine = head.statusLine
-        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.serialized())), promise: nil)
+        exchange.localStatusLine = head.statusLine
+        context.write(wrapOutboundOut(context.buffer(head)), promise: nil)
         if rest.readableBytes > 0 { context.write(wrapOutboundOut(rest), promise: nil) }
         context.flush()
         logRequest(exchange)
@@ -833,7 +830,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let reply = ErrorReply.render(status: status, minorVersion: minor,
                                       page: page ?? listener.errorPage(ErrorReply.normalized(status)))
         exchange.status = ErrorReply.normalized(status)
-        exchange.statusLine = reply.statusLine
+        exchange.localStatusLine = reply.statusLine
         exchange.responseBodyBytes = UInt64(reply.bodySize)
         exchange.responseComplete = true
         logRequest(exchange)
@@ -846,7 +843,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func respondLocally(_ exchange: Exchange, bytes: [UInt8], statusLine: String, status: Int, bodySize: Int, keepAlive: Bool) {
         guard let context else { return }
         exchange.status = status
-        exchange.statusLine = statusLine
+        exchange.localStatusLine = statusLine
         exchange.responseBodyBytes = UInt64(bodySize)
         if !keepAlive { exchange.clientKeepAlive = false }
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)

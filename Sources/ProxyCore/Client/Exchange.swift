@@ -7,7 +7,12 @@ import Routing
 /// connection callbacks and timers all update the same exchange on one event loop.
 final class Exchange {
     var request: RoutingRequest
-    let requestLine: String
+    /// The request line as received (rules may change the method and URI later), made
+    /// into text only when a log line or a diagnostic asks for it.
+    private let receivedMethod: String
+    private let receivedURI: String
+    private let receivedVersion: HTTPVersion
+    var requestLine: String { "\(receivedMethod) \(receivedURI) \(receivedVersion)" }
     let startNanos: UInt64
     /// The client may keep the connection open after this exchange.
     var clientKeepAlive: Bool
@@ -42,7 +47,10 @@ final class Exchange {
     var responseBodyBytes: UInt64 = 0
     var receivedResponseBytes = false
     var backendReusable = false
-    var statusLine: String?
+    /// The status line of a reply Pounce made itself (or of a 101); a relayed
+    /// response's comes from `responseHead`, when a log asks for it.
+    var localStatusLine: String?
+    var statusLine: String? { localStatusLine ?? responseHead?.statusLine }
     var status: Int?
     var lastBackendActivity: UInt64 = 0
     /// When the client last sent body bytes, or the exchange last stopped waiting for
@@ -58,7 +66,9 @@ final class Exchange {
     var captureLimit = 0
 
     init(request: consuming RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
-        self.requestLine = request.head.requestLine
+        self.receivedMethod = request.head.method
+        self.receivedURI = request.head.uri
+        self.receivedVersion = request.head.version
         // Pound serves one request per connection for HTTP/1.0 clients.
         self.clientKeepAlive = request.head.version == .http1_1 && request.head.keepAlive
         self.wantsUpgrade = request.head.isUpgrade

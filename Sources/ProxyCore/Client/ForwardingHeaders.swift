@@ -16,7 +16,7 @@ enum ForwardingHeaders {
         }
         head.headers.replaceOrAppend("X-Forwarded-Proto", listener.info.isHTTPS ? "https" : "http")
         if listener.port > 0 {
-            head.headers.replaceOrAppend("X-Forwarded-Port", String(listener.port))
+            head.headers.replaceOrAppend("X-Forwarded-Port", listener.portText)
         }
     }
 }

@@ -17,6 +17,8 @@ final class ListenerRuntime: Sendable {
     let limits: RequestLimits
     let localAddress: String
     let port: Int
+    /// `port` as X-Forwarded-Port carries it, made once.
+    let portText: String
     /// The request log in force (its formatter is nil for LogLevel 0).
     let logger: RequestLogger
     let logListener: RequestLogListener
@@ -51,6 +53,7 @@ final class ListenerRuntime: Sendable {
         self.routing = routing
         self.localAddress = localAddress
         self.port = port
+        self.portText = String(port)
         self.logger = logger
         self.logListener = RequestLogListener(name: listener.name, location: listener.range.description,
                                               address: localAddress, port: port > 0 ? String(port) : nil)

@@ -1,5 +1,7 @@
 /// Service selection for one listener.
-public struct ListenerRouting: Sendable {
+/// A class, not a struct: every request reads it, and a struct of references read out
+/// of the listener would be copied (each reference retained and released) per request.
+public final class ListenerRouting: Sendable {
     /// Position in `PoundConfiguration.listeners`.
     public let index: Int
     /// The listener's own services (with any ACME service where Pound puts it),
