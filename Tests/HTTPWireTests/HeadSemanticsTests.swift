@@ -49,6 +49,29 @@ import Testing
         headers.replaceOrAppend("x-forwarded-for", "5.6.7.8")
         #expect(headers.values("X-Forwarded-For") == ["5.6.7.8"])
     }
+
+    @Test func replaceKeepsTheFirstPlaceAndDropsLaterCopies() {
+        var headers = HTTPHeaders([
+            HTTPHeaderField(name: "A", value: "1"), HTTPHeaderField(name: "x-a", value: "2"),
+            HTTPHeaderField(name: "B", value: "3"), HTTPHeaderField(name: "X-A", value: "4"),
+        ])
+        headers.replaceOrAppend("X-A", "new")
+        #expect(headers.fields == [HTTPHeaderField(name: "A", value: "1"), HTTPHeaderField(name: "x-a", value: "new"),
+                                   HTTPHeaderField(name: "B", value: "3")])
+        headers.replaceOrAppend("C", "5")
+        #expect(headers.fields.last == HTTPHeaderField(name: "C", value: "5"))
+    }
+
+    @Test func removingTwoNamesTakesEveryCopyOfEither() {
+        var headers = HTTPHeaders([
+            HTTPHeaderField(name: "Connection", value: "keep-alive"), HTTPHeaderField(name: "Date", value: "d"),
+            HTTPHeaderField(name: "keep-alive", value: "timeout=5"), HTTPHeaderField(name: "CONNECTION", value: "x"),
+        ])
+        headers.remove("Connection", "Keep-Alive")
+        #expect(headers.fields == [HTTPHeaderField(name: "Date", value: "d")])
+        headers.remove("Connection", "Keep-Alive")
+        #expect(headers.fields == [HTTPHeaderField(name: "Date", value: "d")])
+    }
 }
 
 @Suite struct CombineHeadersTests {

@@ -40,4 +40,24 @@ import Testing
         #expect(out.count == "GET /\u{00E9} HTTP/1.1\r\nA: \u{00FC}\r\n\r\n".utf8.count)
         #expect(out.capacity >= out.count)
     }
+
+    @Test func lengthMatchesWhatIsWrittenForUnusualStatusesAndVersions() {
+        // Response rules can set any status; a version past 9 is spelled out.
+        for (status, version) in [(42, HTTPVersion.http1_1), (1000, .http1_0), (-7, .http1_1),
+                                  (200, HTTPVersion(major: 10, minor: 12))] {
+            let head = HTTPResponseHead(version: version, status: status, reason: "Why", headers: ["K": "v"])
+            let wire = head.serialized()
+            #expect(wire.count == head.serializedLength)
+            #expect(String(decoding: wire, as: UTF8.self) == "\(version) \(status) Why\r\nK: v\r\n\r\n")
+        }
+    }
+
+    @Test func serializeIntoLargerMemoryWritesOnlyTheHead() {
+        let head = HTTPRequestHead(method: "GET", uri: "/x", version: .http1_1, headers: ["Host": "h"])
+        var memory = [UInt8](repeating: 0xAA, count: head.serializedLength + 8)
+        let written = memory.withUnsafeMutableBytes { head.serialize(into: $0) }
+        #expect(written == head.serializedLength)
+        #expect(Array(memory[..<written]) == head.serialized())
+        #expect(memory[written...].allSatisfy { $0 == 0xAA })
+    }
 }

@@ -39,9 +39,9 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         fields.removeAll { $0.hasName(name) }
     }
 
-    /// Removes every header called `name` or `other`, in one pass.
+    /// Removes every header called `name` or `other`, in one pass (no check first:
+    /// it serves headers that are usually there, a response's `Connection`).
     public mutating func remove(_ name: String, _ other: String) {
-        guard fields.contains(where: { $0.hasName(name) || $0.hasName(other) }) else { return }
         fields.removeAll { $0.hasName(name) || $0.hasName(other) }
     }
 

@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// What a completed handshake settled, for logs and the X-SSL-* request headers.
 public struct TLSConnectionInfo: Sendable, Hashable {
@@ -31,21 +32,10 @@ public struct TLSConnectionInfo: Sendable, Hashable {
 
     /// Reads the settled values off a connection whose handshake just completed.
     init(ssl: OpaquePointer) {
-        protocolVersion = SSL_get_version(ssl).map { String(cString: $0) } ?? ""
-        if let cipher = SSL_get_current_cipher(ssl) {
-            cipherName = SSL_CIPHER_get_name(cipher).map { String(cString: $0) } ?? ""
-            cipherDescription = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buf in
-                guard let base = buf.baseAddress, SSL_CIPHER_description(cipher, base, Int32(buf.count)) != nil else {
-                    return ""
-                }
-                var text = String(cString: base)
-                while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
-                return text
-            }
-        } else {
-            cipherName = ""
-            cipherDescription = ""
-        }
+        let names = CipherNames.of(ssl)
+        protocolVersion = names.protocolVersion
+        cipherName = names.cipherName
+        cipherDescription = names.cipherDescription
         serverName = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
         var alpn: UnsafePointer<UInt8>?
         var alpnLength: UInt32 = 0
@@ -118,5 +108,49 @@ public struct TLSHandshakeCompleted: Sendable, Hashable {
 
     public init(info: TLSConnectionInfo) {
         self.info = info
+    }
+}
+
+/// The protocol and cipher texts of a connection, made once per (protocol, cipher) pair
+/// and shared: every connection holds them for its life, and there are only a handful.
+struct CipherNames: Sendable {
+    var protocolVersion: String
+    var cipherName: String
+    var cipherDescription: String
+
+    private struct Key: Hashable {
+        var version: UInt
+        var cipher: UInt
+    }
+
+    private static let known = Mutex<[Key: CipherNames]>([:])
+
+    static func of(_ ssl: OpaquePointer) -> CipherNames {
+        // SSL_get_version and SSL_get_current_cipher point into OpenSSL's static tables.
+        let version = SSL_get_version(ssl)
+        let cipher = SSL_get_current_cipher(ssl)
+        let key = Key(version: UInt(bitPattern: version), cipher: UInt(bitPattern: cipher))
+        if let names = known.withLock({ $0[key] }) { return names }
+        let names = CipherNames(version: version, cipher: cipher)
+        known.withLock { $0[key] = names }
+        return names
+    }
+
+    private init(version: UnsafePointer<CChar>?, cipher: OpaquePointer?) {
+        protocolVersion = version.map { String(cString: $0) } ?? ""
+        guard let cipher else {
+            cipherName = ""
+            cipherDescription = ""
+            return
+        }
+        cipherName = SSL_CIPHER_get_name(cipher).map { String(cString: $0) } ?? ""
+        cipherDescription = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buf in
+            guard let base = buf.baseAddress, SSL_CIPHER_description(cipher, base, Int32(buf.count)) != nil else {
+                return ""
+            }
+            var text = String(cString: base)
+            while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
+            return text
+        }
     }
 }

@@ -8,11 +8,14 @@ import Routing
 enum ForwardingHeaders {
     static func apply(to head: inout HTTPRequestHead, client: ClientAddress, listener: ListenerRuntime) {
         guard listener.listener.headerOptions.contains(.forwarded) else { return }
-        if let i = head.headers.fields.firstIndex(where: { $0.hasName("X-Forwarded-For") }),
-           !head.headers.fields[i].value.isEmpty {
-            head.headers.fields[i].value += ", " + client.text
+        if let i = head.headers.fields.firstIndex(where: { $0.hasName("X-Forwarded-For") }) {
+            if head.headers.fields[i].value.isEmpty {
+                head.headers.replaceOrAppend("X-Forwarded-For", client.text)
+            } else {
+                head.headers.fields[i].value += ", " + client.text
+            }
         } else {
-            head.headers.replaceOrAppend("X-Forwarded-For", client.text)
+            head.headers.append("X-Forwarded-For", client.text)
         }
         head.headers.replaceOrAppend("X-Forwarded-Proto", listener.info.isHTTPS ? "https" : "http")
         if listener.port > 0 {

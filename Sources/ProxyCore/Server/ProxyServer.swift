@@ -159,6 +159,11 @@ public final class ProxyServer: Sendable {
                 .childChannelOption(ChannelOptions.autoRead, value: false)
                 .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
+                // NIO keeps a channel's last receive buffer for its next read, so an idle
+                // keep-alive connection holds one. Requests are small: start at 512 bytes
+                // (NIO's default is 2048); a read that fills the buffer grows the next one.
+                .childChannelOption(ChannelOptions.recvAllocator,
+                                    value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             if !isUnix { bootstrap = bootstrap.childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1) }
             bootstrap = bootstrap
                 .childChannelInitializer { channel in
