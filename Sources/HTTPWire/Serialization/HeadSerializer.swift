@@ -116,55 +116,70 @@ enum HeadSerializer {
     }
 }
 
-extension HTTPRequestHead {
+/// A message head as it goes on the wire: start line, fields, empty line. Lets a
+/// caller size its buffer once (`serializedLength`) and write into it directly.
+public protocol SerializableHead {
     /// The size of `serialize(into:)`'s output.
-    public var serializedLength: Int {
-        method.utf8.count &+ uri.utf8.count &+ HeadSerializer.versionLength(version) &+ 4
-            &+ HeadSerializer.fieldsLength(headers)
-    }
+    var serializedLength: Int { get }
+    /// Writes the head into `memory` (at least `serializedLength` bytes); returns the
+    /// bytes written.
+    func serialize(into memory: UnsafeMutableRawBufferPointer) -> Int
+}
 
-    /// Writes `METHOD URI HTTP/x.y\r\n`, each field as `Name: value\r\n`, then `\r\n`
-    /// into `memory` (at least `serializedLength` bytes); returns the bytes written.
-    public func serialize(into memory: UnsafeMutableRawBufferPointer) -> Int {
-        var out = HeadSerializer.Writer(memory)
-        out.string(method)
-        out.byte(ASCII.space)
-        out.string(uri)
-        out.byte(ASCII.space)
-        out.version(version)
-        out.crlf()
-        out.fields(headers)
-        return out.offset
-    }
-
+extension SerializableHead {
     public func serialized() -> [UInt8] {
         HeadSerializer.bytes(length: serializedLength) { serialize(into: $0) }
     }
 }
 
-extension HTTPResponseHead {
-    /// The size of `serialize(into:)`'s output.
+extension HeadSerializer {
+    /// What the two head types share: the start line (by `writeStartLine`), the fields,
+    /// the empty line.
+    @inline(__always)
+    static func write(into memory: UnsafeMutableRawBufferPointer, _ headers: HTTPHeaders,
+                      startLine writeStartLine: (inout Writer) -> Void) -> Int {
+        var out = Writer(memory)
+        writeStartLine(&out)
+        out.fields(headers)
+        return out.offset
+    }
+}
+
+extension HTTPRequestHead: SerializableHead {
+    public var serializedLength: Int {
+        method.utf8.count &+ uri.utf8.count &+ HeadSerializer.versionLength(version) &+ 4
+            &+ HeadSerializer.fieldsLength(headers)
+    }
+
+    /// `METHOD URI HTTP/x.y\r\n`, each field as `Name: value\r\n`, then `\r\n`.
+    public func serialize(into memory: UnsafeMutableRawBufferPointer) -> Int {
+        HeadSerializer.write(into: memory, headers) { out in
+            out.string(method)
+            out.byte(ASCII.space)
+            out.string(uri)
+            out.byte(ASCII.space)
+            out.version(version)
+            out.crlf()
+        }
+    }
+}
+
+extension HTTPResponseHead: SerializableHead {
     public var serializedLength: Int {
         HeadSerializer.versionLength(version) &+ HeadSerializer.statusLength(status) &+ reason.utf8.count &+ 4
             &+ HeadSerializer.fieldsLength(headers)
     }
 
-    /// Writes `HTTP/x.y NNN reason\r\n` (the space before an empty reason is kept, as
-    /// RFC 9112 requires), the fields, then `\r\n` into `memory` (at least
-    /// `serializedLength` bytes); returns the bytes written.
+    /// `HTTP/x.y NNN reason\r\n` (the space before an empty reason is kept, as RFC 9112
+    /// requires), the fields, then `\r\n`.
     public func serialize(into memory: UnsafeMutableRawBufferPointer) -> Int {
-        var out = HeadSerializer.Writer(memory)
-        out.version(version)
-        out.byte(ASCII.space)
-        out.status(status)
-        out.byte(ASCII.space)
-        out.string(reason)
-        out.crlf()
-        out.fields(headers)
-        return out.offset
-    }
-
-    public func serialized() -> [UInt8] {
-        HeadSerializer.bytes(length: serializedLength) { serialize(into: $0) }
+        HeadSerializer.write(into: memory, headers) { out in
+            out.version(version)
+            out.byte(ASCII.space)
+            out.status(status)
+            out.byte(ASCII.space)
+            out.string(reason)
+            out.crlf()
+        }
     }
 }
