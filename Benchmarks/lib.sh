@@ -23,8 +23,13 @@ bench_setup() { # $@ = tools needed besides nginx, wrk, taskset, python3
         command -v "$tool" >/dev/null || { echo "$name: $tool is needed" >&2; exit 1; }
     done
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-    [ "${BENCH_SKIP_BUILD:-0}" = 1 ] || "$here/scripts/build-release.sh" --product pounce >&2
-    bin=$("$here/scripts/build-release.sh" --show-bin-path)/pounce
+    # BENCH_BIN=PATH measures that pounce instead of building one (another build's).
+    if [ -n "${BENCH_BIN:-}" ]; then
+        bin=$BENCH_BIN
+    else
+        [ "${BENCH_SKIP_BUILD:-0}" = 1 ] || "$here/scripts/build-release.sh" --product pounce >&2
+        bin=$("$here/scripts/build-release.sh" --show-bin-path)/pounce
+    fi
     work=$(mktemp -d "${TMPDIR:-/tmp}/pounce-$name.XXXXXX")
     pids=()
     # BENCH_KEEP=1 leaves the work folder (configs, logs, callgrind output) for a look.

@@ -160,10 +160,12 @@ public final class ProxyServer: Sendable {
                 .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
                 // NIO keeps a channel's last receive buffer for its next read, so an idle
-                // keep-alive connection holds one. Requests are small: start at 512 bytes
-                // (NIO's default is 2048); a read that fills the buffer grows the next one.
+                // keep-alive connection holds one. Start at 1024 bytes (NIO's default is
+                // 2048): a ClientHello, a resuming one with its ticket too, fits in one
+                // read (with 512, resumed handshakes cost 12% more CPU); a read that fills
+                // the buffer grows the next one.
                 .childChannelOption(ChannelOptions.recvAllocator,
-                                    value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
+                                    value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65536))
             if !isUnix { bootstrap = bootstrap.childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1) }
             bootstrap = bootstrap
                 .childChannelInitializer { channel in
