@@ -6,19 +6,23 @@
 # a URL range); the difference, divided by 4N, is what one request costs, start-up
 # and shutdown cancelling out.
 #
-#   Benchmarks/instructions.sh [--requests N] [--scenarios http,https]
+#   Benchmarks/instructions.sh [--requests N] [--scenarios http,https] [--haproxy]
 #
-# Needs valgrind, nginx and curl (apt install valgrind nginx curl). N defaults to 2000.
+# --haproxy counts HAProxy (nbthread 1, the same nginx, curl and N) the same way, as
+# the reference. Needs valgrind, nginx and curl (apt install valgrind nginx curl),
+# and haproxy for --haproxy. N defaults to 2000.
 # BENCH_SKIP_BUILD=1 reuses the last release build.
 set -euo pipefail
 requests=2000
 scenarios=http,https
+proxies=pounce
 while [ $# -gt 0 ]; do
     case "$1" in
         --requests) requests=$2; shift 2 ;;
         --scenarios) scenarios=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: $0 [--requests N] [--scenarios http,https]" >&2; exit 2 ;;
+        --haproxy) proxies="pounce haproxy"; shift ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "usage: $0 [--requests N] [--scenarios http,https] [--haproxy]" >&2; exit 2 ;;
     esac
 done
 name=instructions
@@ -51,31 +55,57 @@ $2
 End
 CFG
 }
-config ListenHTTP "" > "$work/http.cfg"
-config ListenHTTPS "    Cert \"$work/pki/server.pem\"" > "$work/https.cfg"
+config ListenHTTP "" > "$work/pounce-http.cfg"
+config ListenHTTPS "    Cert \"$work/pki/server.pem\"" > "$work/pounce-https.cfg"
 
-# Total instructions of one pounce run under callgrind serving $2 requests on one
+haproxy_config() { # $1 = extra words for the bind line
+    cat <<CFG
+global
+    nbthread 1
+defaults
+    mode http
+    timeout client 600s
+    timeout server 600s
+    timeout connect 5s
+    option forwardfor
+frontend f
+    bind 127.0.0.1:28290 $1
+    default_backend b
+backend b
+    server s1 127.0.0.1:28291
+CFG
+}
+haproxy_config "" > "$work/haproxy-http.cfg"
+haproxy_config "ssl crt $work/pki/server.pem" > "$work/haproxy-https.cfg"
+
+# Total instructions of one proxy run under callgrind serving $3 requests on one
 # keep-alive connection.
-count() { # $1 = scenario, $2 = requests
-    local scheme=$1 out="$work/callgrind.$1.$2"
-    valgrind --tool=callgrind --callgrind-out-file="$out" "$work/pounce" -F -f "$work/$1.cfg" >"$work/pounce.log" 2>&1 &
+count() { # $1 = proxy, $2 = scenario, $3 = requests
+    local scheme=$2 out="$work/callgrind.$1.$2.$3" command
+    case "$1" in
+        pounce) command=("$work/pounce" -F -f "$work/pounce-$2.cfg") ;;
+        haproxy) command=(haproxy -db -f "$work/haproxy-$2.cfg") ;;
+    esac
+    valgrind --tool=callgrind --callgrind-out-file="$out" "${command[@]}" >"$work/proxy.log" 2>&1 &
     local vg=$!
     for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/28290) 2>/dev/null && break; sleep 0.1; done
-    curl -s -k --max-time 600 -o /dev/null -w '' "$scheme://127.0.0.1:28290/small?[1-$2]"
+    curl -s -k --max-time 600 -o /dev/null -w '' "$scheme://127.0.0.1:28290/small?[1-$3]"
     kill -TERM "$vg"
     wait "$vg" 2>/dev/null || true
     callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !seen++ { gsub(",", "", $1); print $1 }'
 }
 
-printf '%-8s %12s %14s %14s %16s\n' scenario requests "Ir (N)" "Ir (5N)" "Ir per request"
-for scenario in ${scenarios//,/ }; do
-    one=$(count "$scenario" "$requests")
-    five=$(count "$scenario" $((requests * 5)))
-    if [ -z "$one" ] || [ -z "$five" ]; then
-        echo "instructions.sh: $scenario: no callgrind totals (see $work/pounce.log)" >&2
-        cat "$work/pounce.log" >&2
-        exit 1
-    fi
-    printf '%-8s %12d %14d %14d %16.0f\n' "$scenario" "$requests" "$one" "$five" \
-        "$(python3 -c "print(($five - $one) / ($requests * 4))")"
+printf '%-8s %-8s %12s %14s %14s %16s\n' proxy scenario requests "Ir (N)" "Ir (5N)" "Ir per request"
+for proxy in $proxies; do
+    for scenario in ${scenarios//,/ }; do
+        one=$(count "$proxy" "$scenario" "$requests")
+        five=$(count "$proxy" "$scenario" $((requests * 5)))
+        if [ -z "$one" ] || [ -z "$five" ]; then
+            echo "instructions.sh: $proxy $scenario: no callgrind totals (see $work/proxy.log)" >&2
+            cat "$work/proxy.log" >&2
+            exit 1
+        fi
+        printf '%-8s %-8s %12d %14d %14d %16.0f\n' "$proxy" "$scenario" "$requests" "$one" "$five" \
+            "$(python3 -c "print(($five - $one) / ($requests * 4))")"
+    done
 done
