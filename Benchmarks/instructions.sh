@@ -13,6 +13,8 @@
 # and haproxy for --haproxy. N defaults to 2000.
 # BENCH_SKIP_BUILD=1 reuses the last release build.
 set -euo pipefail
+name=instructions
+. "$(dirname "$0")/lib.sh"
 requests=2000
 scenarios=http,https
 proxies=pounce
@@ -21,12 +23,10 @@ while [ $# -gt 0 ]; do
         --requests) requests=$2; shift 2 ;;
         --scenarios) scenarios=$2; shift 2 ;;
         --haproxy) proxies="pounce haproxy"; shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) bench_help; exit 0 ;;
         *) echo "usage: $0 [--requests N] [--scenarios http,https] [--haproxy]" >&2; exit 2 ;;
     esac
 done
-name=instructions
-. "$(dirname "$0")/lib.sh"
 bench_setup curl valgrind callgrind_annotate objcopy
 bench_nginx 28291 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
 bash "$here/certs/make-certs.sh" "$work/pki" >/dev/null

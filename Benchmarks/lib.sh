@@ -1,8 +1,12 @@
-# Shared by the Pounce-only benchmarks (sessions.sh, lua.sh, dynamic.sh): their
-# options, the release build, a scratch folder cleaned up at exit, an nginx backend,
-# a preflight check and one measured wrk run. Source it after setting `name` (for
-# messages), then call `bench_args "$@"`. wrk runs on CPU 1, the servers on CPU 0, as
-# in ../shared/bench.
+# Shared by the Pounce-only benchmarks (sessions.sh, lua.sh, dynamic.sh, instructions.sh,
+# memory.sh): their options and help, the release build, a scratch folder cleaned up
+# at exit, an nginx backend, a preflight check and one measured wrk run. Source it
+# after setting `name` (for messages), then call `bench_args "$@"`. wrk runs on CPU 1,
+# the servers on CPU 0, as in ../shared/bench.
+
+bench_help() { # prints the calling script's header comment
+    sed -n '2,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'
+}
 
 bench_args() { # sets runs (default 5) and duration (default 8 s); -h prints the script's header
     runs=5
@@ -11,7 +15,7 @@ bench_args() { # sets runs (default 5) and duration (default 8 s); -h prints the
         case "$1" in
             --runs) runs=$2; shift 2 ;;
             --duration) duration=$2; shift 2 ;;
-            -h|--help) sed -n '2,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+            -h|--help) bench_help; exit 0 ;;
             *) echo "usage: $0 [--runs N] [--duration S]" >&2; exit 2 ;;
         esac
     done

@@ -16,18 +16,18 @@
 # BENCH_SKIP_BUILD=1 reuses the last release build; BENCH_KEEP=1 keeps the configs
 # and logs.
 set -euo pipefail
+name=memory
+. "$(dirname "$0")/lib.sh"
 connections=4000
 proxies=pounce,haproxy
 while [ $# -gt 0 ]; do
     case "$1" in
         --connections) connections=$2; shift 2 ;;
         --proxies) proxies=$2; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) bench_help; exit 0 ;;
         *) echo "usage: $0 [--connections N] [--proxies pounce,haproxy]" >&2; exit 2 ;;
     esac
 done
-name=memory
-. "$(dirname "$0")/lib.sh"
 bench_setup haproxy ss
 port=28390
 backend=28391

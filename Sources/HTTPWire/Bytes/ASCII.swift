@@ -60,7 +60,6 @@ enum ASCII {
     }
 
     /// Case-insensitive equality of two strings' UTF-8 bytes (ASCII folding only).
-    /// Case-insensitive equality of two strings' UTF-8 bytes (ASCII folding only).
     /// Most calls compare a header's name with another of a different length: the
     /// lengths go first, before either string is touched further.
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {

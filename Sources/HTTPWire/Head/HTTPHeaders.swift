@@ -35,12 +35,10 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// Removes every header called `name`.
     public mutating func remove(_ name: String) {
-        guard fields.contains(where: { $0.hasName(name) }) else { return }
         fields.removeAll { $0.hasName(name) }
     }
 
-    /// Removes every header called `name` or `other`, in one pass (no check first:
-    /// it serves headers that are usually there, a response's `Connection`).
+    /// Removes every header called `name` or `other`, in one pass.
     public mutating func remove(_ name: String, _ other: String) {
         fields.removeAll { $0.hasName(name) || $0.hasName(other) }
     }

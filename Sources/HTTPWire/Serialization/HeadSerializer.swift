@@ -39,8 +39,6 @@ enum HeadSerializer {
 
         @inline(__always)
         mutating func string(_ s: String) {
-            // Native and small strings give their bytes without a copy or a retain;
-            // only a bridged string would take the slow path.
             // Native and small strings give their bytes in place; only a bridged
             // string would take the slow path.
             if s.utf8.withContiguousStorageIfAvailable({ bytes(UnsafeRawBufferPointer($0)) }) == nil {

@@ -7,12 +7,11 @@ import Routing
 /// connection callbacks and timers all update the same exchange on one event loop.
 final class Exchange {
     var request: RoutingRequest
-    /// The request line as received (rules may change the method and URI later), made
-    /// into text only when a log line or a diagnostic asks for it.
-    private let receivedMethod: String
-    private let receivedURI: String
-    private let receivedVersion: HTTPVersion
-    var requestLine: String { "\(receivedMethod) \(receivedURI) \(receivedVersion)" }
+    /// The request line as received (rules may change the method and URI later), kept
+    /// without the headers and made into text only when a log line or a diagnostic
+    /// asks for it.
+    private let received: HTTPRequestHead
+    var requestLine: String { received.requestLine }
     let startNanos: UInt64
     /// The client may keep the connection open after this exchange.
     var clientKeepAlive: Bool
@@ -66,9 +65,8 @@ final class Exchange {
     var captureLimit = 0
 
     init(request: consuming RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
-        self.receivedMethod = request.head.method
-        self.receivedURI = request.head.uri
-        self.receivedVersion = request.head.version
+        self.received = HTTPRequestHead(method: request.head.method, uri: request.head.uri,
+                                        version: request.head.version)
         // Pound serves one request per connection for HTTP/1.0 clients.
         self.clientKeepAlive = request.head.version == .http1_1 && request.head.keepAlive
         self.wantsUpgrade = request.head.isUpgrade

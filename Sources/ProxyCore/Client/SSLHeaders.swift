@@ -25,14 +25,19 @@ enum SSLHeaders {
     /// alone: connections share one copy instead of each holding its own.
     private static func cipherOnly(_ info: TLSConnectionInfo) -> [(name: String, value: String)] {
         guard !info.cipherDescription.isEmpty else { return [] }
-        let key = info.protocolVersion + "/" + info.cipherDescription
+        let key = CipherKey(protocolVersion: info.protocolVersion, cipherDescription: info.cipherDescription)
         if let fields = shared.withLock({ $0[key] }) { return fields }
-        let fields = [(name: "X-SSL-cipher", value: key)]
+        let fields = [(name: "X-SSL-cipher", value: info.protocolVersion + "/" + info.cipherDescription)]
         shared.withLock { $0[key] = fields }
         return fields
     }
 
-    private static let shared = Mutex<[String: [(name: String, value: String)]]>([:])
+    private struct CipherKey: Hashable {
+        var protocolVersion: String
+        var cipherDescription: String
+    }
+
+    private static let shared = Mutex<[CipherKey: [(name: String, value: String)]]>([:])
 
     static func apply(_ fields: [(name: String, value: String)], to headers: inout HTTPHeaders) {
         for field in fields { headers.replaceOrAppend(field.name, field.value) }
