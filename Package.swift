@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        // HTTP/2 framing, HPACK and flow control for clients that negotiate h2.
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         // The module API: a package of its own, linked as a dynamic library by the host
         // and by every module, so protocol casts work across dlopen.
         .package(path: "Plugins/ModuleAPI"),
@@ -121,6 +123,8 @@ let package = Package(
             "PoundConfig", "HTTPWire", "Routing", "RequestLog", "ProcessSupport", "OpenSSLTLS", "VRRP", "DNSResolution",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            .product(name: "NIOHPACK", package: "swift-nio-http2"),
         ]),
 
         // VRRP v2/v3: packets and the RFC 5798 state machine. Pure value types, no I/O.

@@ -89,7 +89,7 @@ count() { # $1 = proxy, $2 = scenario, $3 = requests
     valgrind --tool=callgrind --callgrind-out-file="$out" "${command[@]}" >"$work/proxy.log" 2>&1 &
     local vg=$!
     for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/28290) 2>/dev/null && break; sleep 0.1; done
-    curl -s -k --max-time 600 -o /dev/null -w '' "$scheme://127.0.0.1:28290/small?[1-$3]"
+    curl -s -k --http1.1 --max-time 600 -o /dev/null -w '' "$scheme://127.0.0.1:28290/small?[1-$3]"
     kill -TERM "$vg"
     wait "$vg" 2>/dev/null || true
     callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !seen++ { gsub(",", "", $1); print $1 }'

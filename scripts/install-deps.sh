@@ -10,7 +10,8 @@ pkgs=(pkg-config libpcre2-dev libssl-dev libcrypt-dev liblua5.4-dev libc-ares-de
 if [ "${1:-}" = --tests ]; then
     # chromium: the status page screenshot; keepalived, tcpdump, tshark, iproute2,
     # iputils-ping: the VRRP rig in ../shared/rigs/vrrp (keepalived is the peer).
-    pkgs+=(chromium keepalived tcpdump tshark iproute2 iputils-ping python3 python3-pip)
+    # nghttp2-client: nghttp and h2load, the HTTP/2 tests' client and benchmark.
+    pkgs+=(chromium keepalived tcpdump tshark iproute2 iputils-ping python3 python3-pip nghttp2-client)
 fi
 need=()
 for pkg in "${pkgs[@]}"; do

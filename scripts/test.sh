@@ -8,6 +8,10 @@ scripts/install-deps.sh --tests
 if ! python3 -c 'import sslyze' 2>/dev/null; then
     python3 -m pip install -q sslyze 2>&1 | grep -v "Running pip as the 'root' user" || true
 fi
+# The HTTP/2 library the HTTP/2 protocol-edge and attack tests drive (h2probe.py).
+if ! python3 -c 'import h2' 2>/dev/null; then
+    python3 -m pip install -q h2 2>&1 | grep -v "Running pip as the 'root' user" || true
+fi
 # The Prometheus text parser the Metrics integration test checks the scrape with.
 if ! python3 -c 'import prometheus_client' 2>/dev/null; then
     python3 -m pip install -q prometheus-client 2>&1 | grep -v "Running pip as the 'root' user" || true

@@ -188,3 +188,46 @@ import Testing
         #expect(done.finishAtEOF().failureValue == nil)
     }
 }
+
+/// The payload ranges `consume(_:payload:)` reports for a peer that frames bodies
+/// itself (HTTP/2): the chunk data without its framing, however the bytes are split.
+@Suite struct BodyDecoderPayloadTests {
+    /// The payload, and the progress that finished the body.
+    private func payload(_ framing: BodyFraming, _ pieces: [String]) -> (String, BodyProgress?) {
+        var decoder = BodyDecoder(framing: framing, limit: nil, filtersTrailers: true)
+        var out = ""
+        var last: BodyProgress?
+        for piece in pieces {
+            let bytes = Array(piece.utf8)
+            var ranges: [Range<Int>] = []
+            guard case .success(let p) = bytes.withUnsafeBytes({ decoder.consume($0, payload: &ranges) }) else {
+                return ("failed", nil)
+            }
+            for range in ranges { out += String(decoding: bytes[range], as: UTF8.self) }
+            if last?.finished != true { last = p }
+        }
+        return (out, last)
+    }
+
+    @Test func chunkedPayloadWithoutFramingAcrossAnySplit() {
+        let body = "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 7\r\n\r\n"
+        for split in 0...body.count {
+            let cut = body.index(body.startIndex, offsetBy: split)
+            let (text, last) = payload(.chunked, [String(body[..<cut]), String(body[cut...])])
+            #expect(text == "hello world", "split at \(split)")
+            #expect(last?.finished == true)
+            #expect(last?.trailer.flatMap(TrailerFields.parse)?.first("X-Sum") == "7")
+        }
+    }
+
+    @Test func lengthAndUntilCloseBodiesAreAllPayload() {
+        #expect(payload(.contentLength(5), ["hel", "lo+next"]).0 == "hello")
+        #expect(payload(.untilClose, ["abc", "def"]).0 == "abcdef")
+    }
+
+    @Test func trailerSectionsParseIntoFields() {
+        let fields = TrailerFields.parse(Array("A: 1\r\nB:two  \r\n\r\n".utf8))
+        #expect(fields?.fields.map { "\($0.name)=\($0.value)" } == ["A=1", "B=two"])
+        #expect(TrailerFields.parse(Array("no colon\r\n\r\n".utf8)) == nil)
+    }
+}

@@ -74,3 +74,31 @@ extension String {
         hasSuffix(suffix) ? String(dropLast(suffix.count)) + other : self
     }
 }
+
+/// ALPN's choice from a client's list (RFC 7301 wire format), by server preference.
+@Suite("ALPN selection")
+struct ALPNSelectionTests {
+    private func wire(_ names: [String]) -> [UInt8] {
+        names.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
+    }
+
+    private func choose(_ names: [String], http2: Bool) -> String? {
+        wire(names).withUnsafeBufferPointer { offered in
+            ALPN.select(offered: offered, http2: http2).map { String(decoding: offered[$0], as: UTF8.self) }
+        }
+    }
+
+    @Test func h2IsPreferredWhenOnWhateverTheClientsOrder() {
+        #expect(choose(["http/1.1", "h2"], http2: true) == "h2")
+        #expect(choose(["http/1.1", "h2"], http2: false) == "http/1.1")
+        #expect(choose(["h2"], http2: false) == nil)
+        #expect(choose(["spdy/3", "http/1.0"], http2: true) == nil)
+    }
+
+    @Test func aTruncatedListIsReadUpToWhereItBreaks() {
+        var list = wire(["http/1.1"])
+        list += [9, 0x68, 0x32]   // a name claiming 9 bytes with 2 left
+        let chosen = list.withUnsafeBufferPointer { ALPN.select(offered: $0, http2: true) }
+        #expect(chosen == 1..<9)
+    }
+}

@@ -183,11 +183,16 @@ final class HTTPSListenerTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
-    func testALPNAnswersHTTP11AndNoHTTPS11ClosesAfterEachRequest() throws {
+    func testALPNAnswersByPreferenceAndNoHTTPS11ClosesAfterEachRequest() throws {
         let b = try TestBackend(name: "b1")
         let p = try start("Cert \"\(pki)/server.pem\"\nNoHTTPS11 1", backend: b)
-        let alpn = sClient(p.port, ["-alpn", "h2,http/1.1"])
-        XCTAssertTrue(alpn.stdout.contains("ALPN protocol: http/1.1"), alpn.stdout)
+        // h2 first whatever the client's order; http/1.1 for a client without h2;
+        // nothing for one offering neither.
+        for (offer, answer) in [("http/1.1,h2", "ALPN protocol: h2"), ("http/1.1", "ALPN protocol: http/1.1"),
+                                ("spdy/3", "No ALPN negotiated")] {
+            let alpn = sClient(p.port, ["-alpn", offer])
+            XCTAssertTrue(alpn.stdout.contains(answer), "\(offer): \(alpn.stdout)")
+        }
         let r = curl(p.port, "/one")
         XCTAssertTrue(r.stdout.lowercased().contains("connection: close"), r.stdout)
         XCTAssertEqual(p.stop(), 0)

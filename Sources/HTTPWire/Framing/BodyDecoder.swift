@@ -79,6 +79,19 @@ public struct BodyDecoder: Sendable {
     /// belong to this message body and whether the body ended within them. Once the body
     /// is complete every further call answers 0 bytes, finished.
     public mutating func consume(_ bytes: UnsafeRawBufferPointer) -> Result<BodyProgress, HTTPWireError> {
+        var unused: [Range<Int>] = []
+        return consume(bytes, collecting: false, payload: &unused)
+    }
+
+    /// `consume`, also appending to `payload` where the body's payload lies within
+    /// `bytes` (without chunk framing), for a peer that frames the body itself.
+    public mutating func consume(_ bytes: UnsafeRawBufferPointer,
+                                 payload: inout [Range<Int>]) -> Result<BodyProgress, HTTPWireError> {
+        consume(bytes, collecting: true, payload: &payload)
+    }
+
+    private mutating func consume(_ bytes: UnsafeRawBufferPointer, collecting: Bool,
+                                  payload: inout [Range<Int>]) -> Result<BodyProgress, HTTPWireError> {
         let n = bytes.count
         switch state {
         case .done:
@@ -87,10 +100,12 @@ public struct BodyDecoder: Sendable {
             return .failure(error)
         case .untilClose:
             payloadBytes &+= UInt64(n)
+            if collecting && n > 0 { payload.append(0..<n) }
             return .success(BodyProgress(bodyBytes: n, finished: false))
         case .fixed(let remaining):
             let take = UInt64(n) < remaining ? n : Int(remaining)
             payloadBytes &+= UInt64(take)
+            if collecting && take > 0 { payload.append(0..<take) }
             if UInt64(take) == remaining {
                 state = .done
                 return .success(BodyProgress(bodyBytes: take, finished: true))
@@ -98,7 +113,7 @@ public struct BodyDecoder: Sendable {
             state = .fixed(remaining: remaining &- UInt64(take))
             return .success(BodyProgress(bodyBytes: take, finished: false))
         default:
-            return consumeChunked(bytes)
+            return consumeChunked(bytes, collecting: collecting, payload: &payload)
         }
     }
 
@@ -124,7 +139,8 @@ public struct BodyDecoder: Sendable {
         }
     }
 
-    private mutating func consumeChunked(_ p: UnsafeRawBufferPointer) -> Result<BodyProgress, HTTPWireError> {
+    private mutating func consumeChunked(_ p: UnsafeRawBufferPointer, collecting: Bool,
+                                         payload: inout [Range<Int>]) -> Result<BodyProgress, HTTPWireError> {
         let n = p.count
         // Pound's line buffer: a line and its terminator fit in LineBufferSize - 1 bytes.
         let maxLine = maxLineLength > 3 ? maxLineLength &- 1 : 2
@@ -162,6 +178,7 @@ public struct BodyDecoder: Sendable {
             case .chunkData(let remaining):
                 let available = UInt64(n &- i)
                 let take = available < remaining ? available : remaining
+                if collecting && take > 0 { payload.append(i..<(i &+ Int(take))) }
                 i &+= Int(take)
                 payloadBytes &+= take
                 state = take == remaining ? .chunkDataEnd(crSeen: false) : .chunkData(remaining: remaining &- take)

@@ -37,4 +37,28 @@ public enum TrailerFields {
         }
         return out
     }
+
+    /// The fields of a filtered trailer section (what `BodyProgress.trailer` holds), for
+    /// a peer that sends trailers as fields rather than lines (HTTP/2); nil if a line
+    /// has no colon (the decoder validated them, so only a caller's mistake).
+    public static func parse(_ section: [UInt8]) -> HTTPHeaders? {
+        var headers = HTTPHeaders()
+        var start = 0
+        while start < section.count {
+            var end = start
+            while end < section.count && section[end] != ASCII.lf { end += 1 }
+            var lineEnd = end
+            if lineEnd > start && section[lineEnd - 1] == ASCII.cr { lineEnd -= 1 }
+            defer { start = end + 1 }
+            if lineEnd == start { continue }
+            guard let colon = section[start..<lineEnd].firstIndex(of: ASCII.colon) else { return nil }
+            let name = String(decoding: section[start..<colon], as: UTF8.self)
+            var from = colon + 1, to = lineEnd
+            while from < to && (section[from] == ASCII.space || section[from] == ASCII.tab) { from += 1 }
+            while to > from && (section[to - 1] == ASCII.space || section[to - 1] == ASCII.tab) { to -= 1 }
+            let value = String(decoding: section[from..<to], as: UTF8.self)
+            headers.append(name, value)
+        }
+        return headers
+    }
 }

@@ -22,8 +22,12 @@ public final class TLSServerContext: @unchecked Sendable {
     /// The lowest protocol version accepted, as OpenSSL numbers it (`TLS1_2_VERSION`...).
     public let minimumProtocolVersion: Int32
 
-    /// Loads every certificate and applies the listener's TLS statements to each context.
-    public init(settings: TLSSettings) throws(TLSContextError) {
+    /// Whether ALPN offers "h2" (the listener serves HTTP/2).
+    public let offersHTTP2: Bool
+
+    /// Loads every certificate and applies the listener's TLS statements to each
+    /// context; `http2` makes ALPN prefer "h2" over "http/1.1".
+    public init(settings: TLSSettings, http2: Bool = false) throws(TLSContextError) {
         guard !settings.certificates.isEmpty else {
             throw TLSContextError(message: "Cert statement is missing")
         }
@@ -41,7 +45,7 @@ public final class TLSServerContext: @unchecked Sendable {
                 built.append(ctx)
                 try ContextSetup.loadCertificate(path: certificate.path, range: certificate.range, into: ctx)
                 names.append(try Self.serverNames(of: ctx, certificate: certificate))
-                try Self.apply(settings, minimumVersion: floor, to: ctx)
+                try Self.apply(settings, minimumVersion: floor, http2: http2, to: ctx)
             }
         } catch {
             for ctx in built { SSL_CTX_free(ctx) }
@@ -51,6 +55,7 @@ public final class TLSServerContext: @unchecked Sendable {
         serverNames = ServerNameTable(names: names)
         clientCertificateMode = settings.clientCertificate
         minimumProtocolVersion = floor
+        offersHTTP2 = http2
 
         // SNI only matters with a choice; the callback runs on the context the
         // connection starts with, and `self` outlives it (handlers hold the context).
@@ -120,7 +125,7 @@ public final class TLSServerContext: @unchecked Sendable {
         return names
     }
 
-    private static func apply(_ settings: TLSSettings, minimumVersion: Int32, to ctx: OpaquePointer) throws(TLSContextError) {
+    private static func apply(_ settings: TLSSettings, minimumVersion: Int32, http2: Bool, to ctx: OpaquePointer) throws(TLSContextError) {
         try ContextSetup.setProtocolFloor(minimumVersion, on: ctx)
 
         // Pound's listener defaults: SSL_OP_ALL and no compression on; legacy
@@ -163,25 +168,18 @@ public final class TLSServerContext: @unchecked Sendable {
         try ContextSetup.setCiphers(list: settings.cipherList ?? Self.defaultCipherList, suites: settings.cipherSuites,
                                     on: ctx)
 
-        // ALPN: this is an HTTP/1.x proxy, so "http/1.1" when the client offers it;
-        // otherwise no ALPN answer at all (clients then assume HTTP/1.1).
-        SSL_CTX_set_alpn_select_cb(ctx, { _, out, outLength, offered, offeredLength, _ in
+        // ALPN, by the server's preference: "h2" when the listener serves HTTP/2 and
+        // the client offers it, else "http/1.1"; with neither offered, no answer at
+        // all (clients then assume HTTP/1.1). The callback cannot capture, so the
+        // choice travels in its argument: non-nil means h2 is on.
+        SSL_CTX_set_alpn_select_cb(ctx, { _, out, outLength, offered, offeredLength, arg in
             guard let out, let outLength, let offered else { return SSL_TLSEXT_ERR_NOACK }
-            var i = 0
-            let count = Int(offeredLength)
-            while i < count {
-                let length = Int(offered[i])
-                let start = i + 1
-                guard start + length <= count else { break }
-                if length == 8, ALPN.isHTTP11(offered + start) {
-                    out.pointee = UnsafePointer(offered + start)
-                    outLength.pointee = UInt8(length)
-                    return SSL_TLSEXT_ERR_OK
-                }
-                i = start + length
-            }
-            return SSL_TLSEXT_ERR_NOACK
-        }, nil)
+            guard let choice = ALPN.select(offered: UnsafeBufferPointer(start: offered, count: Int(offeredLength)),
+                                           http2: arg != nil) else { return SSL_TLSEXT_ERR_NOACK }
+            out.pointee = UnsafePointer(offered + choice.lowerBound)
+            outLength.pointee = UInt8(choice.count)
+            return SSL_TLSEXT_ERR_OK
+        }, http2 ? ALPN.http2Marker : nil)
 
         try applyClientCertificateSettings(settings, to: ctx)
     }
@@ -226,12 +224,32 @@ public final class TLSServerContext: @unchecked Sendable {
 }
 
 /// ALPN protocol names this server speaks.
-enum ALPN {
-    static let http11: [UInt8] = Array("http/1.1".utf8)
+public enum ALPN {
+    public static let http11 = "http/1.1"
+    public static let http2 = "h2"
 
-    /// Whether the 8 bytes at `p` spell "http/1.1".
-    static func isHTTP11(_ p: UnsafePointer<UInt8>) -> Bool {
-        for i in 0..<8 where p[i] != http11[i] { return false }
-        return true
+    /// The select callback's argument when h2 is on (any non-nil pointer will do).
+    static var http2Marker: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: 1) }
+
+    /// The protocol to answer from a client's ALPN list (RFC 7301 wire format:
+    /// length-prefixed names): "h2" first when `http2`, then "http/1.1"; the range
+    /// of the chosen name within `offered`, or nil when none fits. A malformed list
+    /// is read up to where it breaks.
+    public static func select(offered: UnsafeBufferPointer<UInt8>, http2: Bool) -> Range<Int>? {
+        var http11Range: Range<Int>?
+        var i = 0
+        while i < offered.count {
+            let start = i + 1
+            let end = start + Int(offered[i])
+            guard end <= offered.count else { break }
+            let name = UnsafeBufferPointer(rebasing: offered[start..<end])
+            if http2, name.elementsEqual(http2Bytes) { return start..<end }
+            if http11Range == nil, name.elementsEqual(http11Bytes) { http11Range = start..<end }
+            i = end
+        }
+        return http11Range
     }
+
+    private static let http11Bytes = Array(http11.utf8)
+    private static let http2Bytes = Array(http2.utf8)
 }

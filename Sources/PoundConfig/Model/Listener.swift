@@ -52,8 +52,26 @@ public struct Listener: Sendable {
     public var acmeChallenges: [ACMEChallenge] = []
     public var lineBufferSize = 4096
     public var constants: [String: StringConstant] = [:]
+    /// `HTTP2 BOOL` (Pounce extension): nil = not written, the kind's default applies
+    /// (see `servesHTTP2`).
+    public var http2Enabled: Bool?
+    /// The `HTTP2Max...` and `HTTP2WindowSize` limits (Pounce extension), in force
+    /// whenever `servesHTTP2` is true.
+    public var http2 = HTTP2Limits()
 
     public init() {}
+
+    /// Whether clients may speak HTTP/2 here: on a `ListenHTTPS` (by default) h2 is
+    /// offered by ALPN next to http/1.1; on a `ListenHTTP` (with `HTTP2 on`) cleartext
+    /// HTTP/2 with prior knowledge is recognised by its connection preface, next to
+    /// HTTP/1.x. A Tunnel never does.
+    public var servesHTTP2: Bool {
+        switch kind {
+        case .http: http2Enabled ?? false
+        case .https: http2Enabled ?? true
+        case .tunnel: false
+        }
+    }
 
     public var isTunnel: Bool {
         if case .tunnel = kind { return true }

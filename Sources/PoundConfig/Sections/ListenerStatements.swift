@@ -194,6 +194,7 @@ extension Listener {
             return .ok
         })
         list.append(StringConstant.statement().lifted(\ListenerDraft.listener.constants))
+        list += http2Statements()
         // http_deprecated: Pound 2.x error page statements.
         for status in [400, 401, 403, 404, 413, 414, 500, 501, 503] {
             list.append(S("Err\(status)", deprecated: "use \"ErrorFile \(status)\" instead") { p, d in
@@ -202,6 +203,43 @@ extension Listener {
             })
         }
         return list
+    }
+
+    /// Pounce extension: `HTTP2 BOOL` and the HTTP/2 limits, in ListenHTTP and
+    /// ListenHTTPS. The limits are accepted whatever `HTTP2` says (they apply only
+    /// while it is on).
+    private static func http2Statements() -> [S] {
+        var list = [S("HTTP2") { p, d in d.listener.http2Enabled = try p.bool(); return .ok }]
+        let limits: [(String, WritableKeyPath<HTTP2Limits, Int>, ClosedRange<Int>)] = [
+            ("HTTP2MaxStreams", \.maxConcurrentStreams, 1...maxHTTP2Value),
+            ("HTTP2MaxHeaderList", \.maxHeaderListSize, 1024...maxHTTP2Value),
+            ("HTTP2MaxResets", \.maxResets, 1...maxHTTP2Value),
+            ("HTTP2MaxContinuations", \.maxContinuations, 1...maxHTTP2Value),
+            ("HTTP2MaxControlFrames", \.maxControlFrames, 1...maxHTTP2Value),
+            ("HTTP2MaxEmptyFrames", \.maxEmptyDataFrames, 1...maxHTTP2Value),
+            ("HTTP2WindowSize", \.initialWindowSize, 65535...maxHTTP2Value),
+        ]
+        for (name, path, range) in limits {
+            list.append(S(name) { p, d in
+                d.listener.http2[keyPath: path] = try parseHTTP2Limit(p, name: name, in: range)
+                return .ok
+            })
+        }
+        return list
+    }
+
+    /// The largest value an HTTP/2 limit takes: 2^31-1, the protocol's largest window
+    /// and a bound every 32-bit SETTINGS field can carry.
+    static let maxHTTP2Value = Int(Int32.max)
+
+    /// A decimal number within `range`; anything out of it (overflow included) is
+    /// reported as "NAME must be between MIN and MAX" at the number.
+    static func parseHTTP2Limit(_ p: ConfigParser, name: String, in range: ClosedRange<Int>) throws -> Int {
+        let tok = try p.expect(.number)
+        guard let n = Int(tok.text), range.contains(n) else {
+            throw p.fail("\(name) must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return n
     }
 
     nonisolated(unsafe) static let httpTable: StatementTable<ListenerDraft> = {

@@ -8,7 +8,7 @@ final class BackendPool: BackendConnectionDelegate {
     let eventLoop: EventLoop
     /// The loop's `(tid)` in diagnostics (TLS failures of backend connections).
     private let threadTag: String
-    private var state = BackendPoolState<BackendConnection>(maxIdlePerBackend: 256)
+    private var state = BackendPoolState<BackendConnection>(maxIdlePerBackend: 1024)
 
     init(eventLoop: EventLoop, threadTag: String) {
         self.eventLoop = eventLoop

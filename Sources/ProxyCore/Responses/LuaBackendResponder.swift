@@ -5,9 +5,9 @@ import Routing
 /// headers, body), the response rules run on it, and it goes to the client. A
 /// function that fails, or leaves no valid code, gets Pound's 500 page.
 enum LuaBackendResponder {
-    static func respond(_ exchange: Exchange, backend: BackendState, handler: ClientConnectionHandler) {
+    static func respond(_ exchange: Exchange, backend: BackendState, core: ExchangeCore) {
         guard let call = backend.script, let scripts = exchange.request.scripts else {
-            return handler.fail(exchange, status: 500, message: "Lua is not available")
+            return core.fail(exchange, status: 500, message: "Lua is not available")
         }
         scripts.response = ScriptResponse(code: 0, reason: nil, bodyWritable: true)
         exchange.request.responseHeaders = HTTPHeaders()
@@ -16,13 +16,13 @@ enum LuaBackendResponder {
         let built = scripts.response
         scripts.response = nil
         guard ran != nil, let built else {
-            return handler.fail(exchange, status: 500, message: "", logged: false)
+            return core.fail(exchange, status: 500, message: "", logged: false)
         }
         guard built.code >= 100 && built.code <= 599 else {
-            return handler.fail(exchange, status: 500, message: "malformed response", reverse: true)
+            return core.fail(exchange, status: 500, message: "malformed response", reverse: true)
         }
-        guard let status = handler.rewriteResponse(&headers, exchange, status: built.code, reason: built.reason) else {
-            return handler.fail(exchange, status: 500, message: "", logged: false)
+        guard let status = core.rewriteResponse(&headers, exchange, status: built.code, reason: built.reason) else {
+            return core.fail(exchange, status: 500, message: "", logged: false)
         }
         let body = built.body ?? []
         // The length is ours to say: the body is known whole.
@@ -42,7 +42,7 @@ enum LuaBackendResponder {
         var bytes = Array(text.utf8)
         let sendsBody = !exchange.request.head.isHead && status.status >= 200 && status.status != 204 && status.status != 304
         if sendsBody { bytes += body }
-        handler.respondLocally(exchange, bytes: bytes, statusLine: statusLine, status: status.status,
+        core.respondLocally(exchange, bytes: bytes, statusLine: statusLine, status: status.status,
                                bodySize: sendsBody ? body.count : 0, keepAlive: keepAlive)
     }
 }

@@ -63,7 +63,7 @@ public final class ProxyServer: Sendable {
         for (i, listener) in config.listeners.enumerated() {
             guard let settings = listener.tls else { continue }
             do {
-                tlsContexts[i] = try TLSServerContext(settings: settings)
+                tlsContexts[i] = try TLSServerContext(settings: settings, http2: listener.servesHTTP2)
             } catch {
                 throw StartFailure(description: error.range.map { "\($0): \(error.message)" } ?? error.message)
             }
@@ -189,7 +189,7 @@ public final class ProxyServer: Sendable {
                                 TunnelHandler(backend: backend, target: target, env: env, loop: loop))
                         } else {
                             try channel.pipeline.syncOperations.addHandler(
-                                ClientConnectionHandler(listener: runtime, env: env, loop: loop))
+                                HTTP1ConnectionHandler(listener: runtime, env: env, loop: loop))
                         }
                     }
                 }

@@ -5,7 +5,7 @@ import Routing
 /// What the extension language (Lua) adds to an exchange: the service it sees as
 /// `http.service`, the captured body, and resending a request after its response
 /// (`http.resend`, `http.balancer`, `http.service.name`).
-extension ClientConnectionHandler {
+extension ExchangeCore {
     /// The exchange is now served by `service`.
     func serve(_ exchange: Exchange, by service: RuntimeService) {
         exchange.service = service
@@ -49,7 +49,7 @@ extension ClientConnectionHandler {
         exchange.connectAttempts = 0
         // Pound applies the request rules at every sending.
         exchange.rewritten = false
-        if let body = scripts.capturedBody, let allocator = context?.channel.allocator {
+        if let body = scripts.capturedBody {
             exchange.pendingBody = [allocator.buffer(bytes: body)]
             exchange.pendingBodySize = body.count
         }

@@ -12,7 +12,7 @@ import Glibc
 /// The client handler on an `EmbeddedChannel`: request framing, Pound's checks and
 /// their replies, without sockets. (Relaying to real backends is covered by the
 /// process tests in PounceAppTests.)
-@Suite struct ClientConnectionHandlerTests {
+@Suite struct HTTP1ConnectionHandlerTests {
     /// A handler for the first listener of `config`, on an embedded channel.
     private func channel(_ config: String) throws -> EmbeddedChannel {
         var template = Array("/tmp/pounce-core-XXXXXX".utf8CString)
@@ -33,7 +33,7 @@ import Glibc
         let listener = ListenerRuntime(index: 0, listener: model.listeners[0], routing: routing.listeners[0],
                                        localAddress: "127.0.0.1", port: 8080,
                                        logger: RequestLogger(formatter: nil, sink: .discard))
-        try embedded.pipeline.syncOperations.addHandler(ClientConnectionHandler(listener: listener, env: env, loop: loop))
+        try embedded.pipeline.syncOperations.addHandler(HTTP1ConnectionHandler(listener: listener, env: env, loop: loop))
         try embedded.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return embedded
     }

@@ -2,10 +2,18 @@ import HTTPWire
 import NIOCore
 import Routing
 
-/// One request/response exchange of a client connection, from the parsed request
-/// head to the last response byte. A class because the client handler, the backend
-/// connection callbacks and timers all update the same exchange on one event loop.
+/// One request/response exchange, from the parsed request head to the last response
+/// byte. A class because the client side, the backend connection callbacks and
+/// timers all update the same exchange on one event loop.
 final class Exchange {
+    /// Who serves it, and the client side (an HTTP/1.x connection, an HTTP/2 stream)
+    /// it answers. Strong: the client side drops its exchange when it ends, which
+    /// breaks the cycle.
+    let core: ExchangeCore
+    let client: ExchangeClient
+    /// Finished, failed or cancelled: late callbacks (a connect completing) find it
+    /// over and leave it alone.
+    var isOver = false
     var request: RoutingRequest
     /// The request line as received (rules may change the method and URI later), kept
     /// without the headers and made into text only when a log line or a diagnostic
@@ -64,11 +72,16 @@ final class Exchange {
     var capture: [UInt8]?
     var captureLimit = 0
 
-    init(request: consuming RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64) {
+    init(request: consuming RoutingRequest, framing: BodyFraming, limit: UInt64?, startNanos: UInt64,
+         core: ExchangeCore, client: ExchangeClient) {
+        self.core = core
+        self.client = client
         self.received = HTTPRequestHead(method: request.head.method, uri: request.head.uri,
                                         version: request.head.version)
-        // Pound serves one request per connection for HTTP/1.0 clients.
-        self.clientKeepAlive = request.head.version == .http1_1 && request.head.keepAlive
+        // Pound serves one request per connection for HTTP/1.0 clients; an HTTP/2
+        // stream leaves its connection open whatever happens to it.
+        self.clientKeepAlive = request.head.version.major >= 2
+            || (request.head.version == .http1_1 && request.head.keepAlive)
         self.wantsUpgrade = request.head.isUpgrade
         self.request = request
         self.startNanos = startNanos
