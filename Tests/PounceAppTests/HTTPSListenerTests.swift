@@ -198,6 +198,24 @@ final class HTTPSListenerTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    /// A response larger than what the client's socket takes at once goes out whole
+    /// over HTTP/1.1 and HTTP/2: ciphertext written while encrypting a large body is
+    /// flushed too, so the connection becomes writable again and the backend is read
+    /// on (it stalled until `TimeOut` and was cut off before).
+    func testLargeResponsesAreRelayedWhole() throws {
+        let size = 8 << 20
+        let b = try TestBackend(name: "big", handler: { _, _ in
+            Array("HTTP/1.1 200 OK\r\nContent-Length: \(size)\r\n\r\n".utf8) + [UInt8](repeating: 0x61, count: size)
+        })
+        let p = try start("Cert \"\(pki)/server.pem\"", backend: b, global: "TimeOut 3")
+        for version in ["--http1.1", "--http2"] {
+            let r = curl(p.port, "/big", [version, "-o", "/dev/null", "-w", "%{size_download}"])
+            XCTAssertEqual(r.status, 0, "\(version): \(r.stderr)")
+            XCTAssertTrue(r.stdout.hasSuffix("\(size)"), "\(version): \(r.stdout)")
+        }
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     /// TLS slowloris: connections that send nothing, half a ClientHello, or a whole
     /// ClientHello and then nothing are closed once `Client` seconds pass (checked
     /// each second), while a normal HTTPS client keeps getting answers; afterwards

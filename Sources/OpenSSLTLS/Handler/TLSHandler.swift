@@ -68,6 +68,8 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// Plaintext writes in arrival order; the first `flushedCount` were flushed.
     private var pendingWrites = CircularBuffer<PendingWrite>(initialCapacity: 4)
     private var flushedCount = 0
+    /// `encryptFlushed` passed ciphertext on before its end (`emitIfLarge`).
+    private var emittedLarge = false
     /// Small flushed writes copied together, not yet accepted by `SSL_write`.
     private var staged = ByteBuffer()
     private var empty = ByteBuffer()
@@ -442,6 +444,7 @@ public final class TLSHandler: ChannelDuplexHandler {
               flushedCount > 0 || staged.readableBytes > 0 || !stagedPromises.isEmpty else { return }
         ERR_clear_error()
         reserveOutput(ciphertext)
+        emittedLarge = false
         var outcome = WriteOutcome.done
         encrypting: while true {
             // Staged bytes (possibly left by a blocked attempt) go first, unchanged,
@@ -495,7 +498,9 @@ public final class TLSHandler: ChannelDuplexHandler {
             abort(context: context)
             return
         }
-        if emit(context: context), flushing { context.flush() }
+        // Ciphertext passed on while encrypting (a large body) needs the flush as
+        // much as the last piece: left unflushed, it keeps the channel unwritable.
+        if emit(context: context) || emittedLarge, flushing { context.flush() }
     }
 
     /// How many flushed writes from the first one fit in one record together, and
@@ -544,6 +549,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// the ciphertext carrying their writes' last bytes.
     private func emitIfLarge(context: ChannelHandlerContext, ciphertext: CiphertextBIO) {
         guard ciphertext.output.readableBytes >= Self.sliceSize else { return }
+        emittedLarge = true
         send(context: context, ciphertext: ciphertext.takeOutput(), promise: nil)
         reserveOutput(ciphertext)
     }

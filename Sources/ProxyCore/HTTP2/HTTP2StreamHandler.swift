@@ -92,6 +92,7 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
     }
 
     private func begin(_ fields: HPACKHeaders, endStream: Bool) {
+        requestEnded = endStream
         let request: HTTP2Request
         switch HTTP2Request.make(fields, endStream: endStream, combine: core.listener.combineHeaders) {
         case .failure(let refusal):
@@ -115,7 +116,6 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
         chunksBody = request.framing == .chunked
         let exchange = core.makeExchange(head, framing: request.framing, expectsContinue: expectsContinue, client: self)
         self.exchange = exchange
-        requestEnded = endStream
         guard core.route(exchange) else { return }
         if endStream { core.requestBodyFinished(exchange) }
         if exchange.isOver { return }
