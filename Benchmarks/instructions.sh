@@ -4,13 +4,15 @@
 # be judged by it. For HTTP and HTTPS keep-alive (100-byte answers from nginx), Pounce
 # runs under callgrind twice, serving N and 5N requests on one connection (curl with
 # a URL range); the difference, divided by 4N, is what one request costs, start-up
-# and shutdown cancelling out.
+# and shutdown cancelling out. h2 counts HTTP/2 on the HTTPS listener the same way,
+# with h2load's 10 connections of 10 streams each (not run unless asked for).
 #
-#   Benchmarks/instructions.sh [--requests N] [--scenarios http,https] [--haproxy]
+#   Benchmarks/instructions.sh [--requests N] [--scenarios http,https,h2] [--haproxy]
 #
 # --haproxy counts HAProxy (nbthread 1, the same nginx, curl and N) the same way, as
 # the reference. Needs valgrind, nginx and curl (apt install valgrind nginx curl),
-# and haproxy for --haproxy. N defaults to 2000.
+# and haproxy for --haproxy, h2load for h2 (apt install nghttp2-client). N defaults
+# to 2000.
 # BENCH_SKIP_BUILD=1 reuses the last release build.
 set -euo pipefail
 name=instructions
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
         --scenarios) scenarios=$2; shift 2 ;;
         --haproxy) proxies="pounce haproxy"; shift ;;
         -h|--help) bench_help; exit 0 ;;
-        *) echo "usage: $0 [--requests N] [--scenarios http,https] [--haproxy]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--requests N] [--scenarios http,https,h2] [--haproxy]" >&2; exit 2 ;;
     esac
 done
 bench_setup curl valgrind callgrind_annotate objcopy
@@ -76,20 +78,26 @@ backend b
 CFG
 }
 haproxy_config "" > "$work/haproxy-http.cfg"
-haproxy_config "ssl crt $work/pki/server.pem" > "$work/haproxy-https.cfg"
+haproxy_config "ssl crt $work/pki/server.pem alpn h2,http/1.1" > "$work/haproxy-https.cfg"
 
-# Total instructions of one proxy run under callgrind serving $3 requests on one
-# keep-alive connection.
+# Total instructions of one proxy run under callgrind serving $3 requests: on one
+# keep-alive connection (http, https), or h2load's 10 connections of 10 streams each
+# (h2: the HTTPS listener's HTTP/2).
 count() { # $1 = proxy, $2 = scenario, $3 = requests
-    local scheme=$2 out="$work/callgrind.$1.$2.$3" command
+    local scheme=$2 out="$work/callgrind.$1.$2.$3" command config=$2
+    [ "$2" = h2 ] && config=https
     case "$1" in
-        pounce) command=("$work/pounce" -F -f "$work/pounce-$2.cfg") ;;
-        haproxy) command=(haproxy -db -f "$work/haproxy-$2.cfg") ;;
+        pounce) command=("$work/pounce" -F -f "$work/pounce-$config.cfg") ;;
+        haproxy) command=(haproxy -db -f "$work/haproxy-$config.cfg") ;;
     esac
     valgrind --tool=callgrind --callgrind-out-file="$out" "${command[@]}" >"$work/proxy.log" 2>&1 &
     local vg=$!
     for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/28290) 2>/dev/null && break; sleep 0.1; done
-    curl -s -k --http1.1 --max-time 600 -o /dev/null -w '' "$scheme://127.0.0.1:28290/small?[1-$3]"
+    if [ "$2" = h2 ]; then
+        h2load -t1 -c10 -m10 -n "$3" https://127.0.0.1:28290/small >"$work/h2load.log" 2>&1
+    else
+        curl -s -k --http1.1 --max-time 600 -o /dev/null -w '' "$scheme://127.0.0.1:28290/small?[1-$3]"
+    fi
     kill -TERM "$vg"
     wait "$vg" 2>/dev/null || true
     callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !seen++ { gsub(",", "", $1); print $1 }'

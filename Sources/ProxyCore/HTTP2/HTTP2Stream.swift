@@ -4,99 +4,58 @@ import NIOHPACK
 import NIOHTTP2
 
 /// One HTTP/2 stream: its request becomes an exchange of the connection's core,
-/// and the response comes back as HEADERS and DATA frames. The stream channel
-/// does not read on its own, so the stream's flow-control window opens only as
-/// fast as the backend takes the request body.
-final class HTTP2StreamHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias OutboundIn = HTTP2Frame.FramePayload
-    typealias OutboundOut = HTTP2Frame.FramePayload
-
-    private let core: ExchangeCore
-    private var context: ChannelHandlerContext?
+/// and the response goes back as HEADERS and DATA frames. The stream's receive
+/// window is reopened only as fast as the backend takes the body, and the backend
+/// is read only while the client's window for the stream is open.
+final class HTTP2Stream {
+    let id: HTTP2StreamID
+    /// The connection owns its streams and outlives them.
+    private unowned let connection: HTTP2ConnectionHandler
+    private var core: ExchangeCore { connection.core }
     private var exchange: Exchange?
+    private var isClosed = false
     /// The request body goes to the backend chunked (no content-length came).
     private var chunksBody = false
     private var requestBodyBytes: UInt64 = 0
     private var requestEnded = false
+    /// Body bytes received and passed on but not yet given back to the client as
+    /// window (WINDOW_UPDATE).
+    private var unacknowledged = 0
+    /// What the client lets us send on this stream, and what we have written.
+    private var sendCredit: Int
+    private var sent = 0
     /// What is held back to join the next frame: the response head (so a bodiless
     /// response is one HEADERS frame with END_STREAM) and the last DATA (so the end
     /// of the stream rides on it).
     private var pendingHead: HPACKHeaders?
     private var pendingData: ByteBuffer?
     private var responseEnded = false
-    private var needsFlush = false
-    private var resetting = false
 
-    init(core: ExchangeCore) {
-        self.core = core
+    init(id: HTTP2StreamID, connection: HTTP2ConnectionHandler) {
+        self.id = id
+        self.connection = connection
+        self.sendCredit = connection.initialSendWindow
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-        core.loop.register(self)
-        context.read()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        end()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        end()
-        context.fireChannelInactive()
-    }
-
-    /// The stream is gone (done or reset): whatever is in progress is dropped.
-    private func end() {
-        guard context != nil else { return }
-        context = nil
+    /// The stream is over (both ends done, reset, or the connection gone): whatever
+    /// is in progress is dropped.
+    func closed() {
+        guard !isClosed else { return }
+        isClosed = true
         if let exchange { core.cancel(exchange) }
         exchange = nil
-        core.loop.unregister(self)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
     }
 
     // MARK: request
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .headers(let headers):
-            if let exchange {
-                // Trailers: only after the body began, and they end the stream.
-                guard headers.endStream else { return reset(.protocolError) }
-                requestTrailers(headers.headers, exchange)
-            } else {
-                begin(headers.headers, endStream: headers.endStream)
-            }
-        case .data(let data):
-            guard let exchange, case .byteBuffer(let bytes) = data.data else { return }
-            requestData(bytes, end: data.endStream, exchange)
-        default:
-            break
-        }
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        core.flushBackends()
-        if let exchange, core.wantsClientData(exchange) { context.read() }
-        context.fireChannelReadComplete()
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, let exchange { core.clientWritable(exchange) }
-        context.fireChannelWritabilityChanged()
-    }
-
-    private func begin(_ fields: HPACKHeaders, endStream: Bool) {
+    func begin(_ fields: HPACKHeaders, endStream: Bool) {
         requestEnded = endStream
         let request: HTTP2Request
         switch HTTP2Request.make(fields, endStream: endStream, combine: core.listener.combineHeaders) {
-        case .failure(let refusal):
-            return refuse(refusal)
+        case .failure(.malformed):
+            return reset(.protocolError)
+        case .failure(.unsupported(let head, let status, let message)):
+            return reject(head, status: status, message: message)
         case .success(let r):
             request = r
         }
@@ -122,9 +81,10 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
         core.chooseBackend(exchange)
     }
 
-    private func requestData(_ bytes: ByteBuffer, end: Bool, _ exchange: Exchange) {
-        guard !requestEnded else { return }
+    func receiveData(_ bytes: ByteBuffer, counted: Int, endStream end: Bool) {
+        guard let exchange, !requestEnded else { return }
         exchange.lastClientActivity = Clock.nowNanos()
+        unacknowledged += counted
         requestBodyBytes += UInt64(bytes.readableBytes)
         if let max = core.listener.listener.maxRequestSize, max > 0, requestBodyBytes > max {
             return core.fail(exchange, status: 413, message: "request too large: \(requestBodyBytes) bytes")
@@ -145,11 +105,15 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
             requestEnded = true
             if chunksBody { core.forwardRequestBody(Self.lastChunk, exchange) }
             core.requestBodyFinished(exchange)
+        } else {
+            acknowledge()
         }
     }
 
-    private func requestTrailers(_ fields: HPACKHeaders, _ exchange: Exchange) {
-        guard !requestEnded else { return }
+    func receiveTrailers(_ fields: HPACKHeaders, endStream: Bool) {
+        guard let exchange, !requestEnded else { return }
+        // Trailers end the stream; anything else after the head is malformed.
+        guard endStream else { return reset(.protocolError) }
         for (name, value, _) in fields where !HTTP2Request.isValidTrailer(name: name, value: value) {
             return reset(.protocolError)
         }
@@ -165,19 +129,17 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
         core.requestBodyFinished(exchange)
     }
 
+    /// Gives the client back the window its body used, once half of the stream's
+    /// window is used and the backend can take more.
+    private func acknowledge() {
+        guard let exchange, !requestEnded, unacknowledged >= connection.limits.initialWindowSize / 2,
+              core.wantsClientData(exchange) else { return }
+        connection.write(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: unacknowledged)))
+        unacknowledged = 0
+    }
+
     private static let crlf = ByteBuffer(string: "\r\n")
     private static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
-
-    /// A request HTTP/2 forbids or Pounce does not carry: a stream error, or an
-    /// answer for what HTTP/1.x would answer too.
-    private func refuse(_ refusal: HTTP2Request.Refusal) {
-        switch refusal {
-        case .malformed:
-            reset(.protocolError)
-        case .unsupported(let head, let status, let message):
-            reject(head, status: status, message: message)
-        }
-    }
 
     /// An error before anything was relayed: Pound's page and log lines.
     private func reject(_ head: HTTPRequestHead, status: Int, message: String) {
@@ -186,25 +148,43 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
         core.fail(exchange, status: status, message: message)
     }
 
-    /// Ends the stream with RST_STREAM. On the next loop tick: a reset while the
-    /// stream's first HEADERS is still being delivered would close it before
-    /// swift-nio-http2 has announced it open to its connection manager.
     private func reset(_ code: HTTP2ErrorCode) {
-        guard let context, !resetting else { return }
-        resetting = true
-        context.eventLoop.assumeIsolated().execute {
-            context.writeAndFlush(self.wrapOutboundOut(.rstStream(code)), promise: nil)
-            context.close(promise: nil)
-        }
+        guard !isClosed else { return }
+        write(.rstStream(code))
+        connection.flush()
+        closed()
+    }
+
+    // MARK: send window
+
+    /// The client's WINDOW_UPDATE for this stream, or a change of its initial window.
+    func credit(_ increment: Int) {
+        let wasBlocked = sendCredit - sent <= 0
+        sendCredit += increment
+        guard wasBlocked else { return }
+        // DATA waiting in swift-nio-http2's queue for this window goes out on a flush.
+        connection.flushQueued()
+        resume()
+    }
+
+    /// The client (or the connection) can take response bytes again.
+    func resume() {
+        guard let exchange, !exchange.isOver, isWritable else { return }
+        core.clientWritable(exchange)
+    }
+
+    func checkTimeouts(now: UInt64, clientTimeout: UInt64) {
+        guard let exchange, !exchange.isOver else { return }
+        core.checkTimeouts(exchange, now: now, clientTimeout: clientTimeout)
     }
 }
 
 // MARK: response (ExchangeClient)
 
-extension HTTP2StreamHandler: ExchangeClient {
+extension HTTP2Stream: ExchangeClient {
     var wantsFramedBody: Bool { false }
 
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var isWritable: Bool { sendCredit - sent > 0 && connection.isWritable }
 
     func sendInterim(_ head: HTTPResponseHead, for exchange: Exchange) {
         write(.headers(.init(headers: HTTP2Response.fields(head))))
@@ -249,9 +229,7 @@ extension HTTP2StreamHandler: ExchangeClient {
 
     func flush() {
         writePending()
-        guard needsFlush, let context else { return }
-        needsFlush = false
-        context.flush()
+        connection.flush()
     }
 
     func exchangeFinished(_ exchange: Exchange) {
@@ -265,8 +243,11 @@ extension HTTP2StreamHandler: ExchangeClient {
         reset(.internalError)
     }
 
+    /// The backend can take more body: outside a read from the client, so the window
+    /// update is flushed here.
     func readRequestBody(for exchange: Exchange) {
-        context?.read()
+        acknowledge()
+        connection.flush()
     }
 
     func upgrade(_ exchange: Exchange, head: HTTPResponseHead, rest: ByteBuffer, connection: BackendConnection) {
@@ -308,25 +289,8 @@ extension HTTP2StreamHandler: ExchangeClient {
     }
 
     private func write(_ payload: HTTP2Frame.FramePayload) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(payload), promise: nil)
-        needsFlush = true
-    }
-}
-
-extension HTTP2StreamHandler: LoopConnection {
-    func checkTimeouts(now: UInt64) {
-        guard let exchange, !exchange.isOver else { return }
-        core.checkTimeouts(exchange, now: now,
-                           clientTimeout: UInt64(max(core.listener.clientTimeout, 1)) * 1_000_000_000)
-    }
-
-    /// The connection handles a graceful stop (GOAWAY); its streams finish.
-    func closeWhenIdle() {}
-
-    func abort() {
-        guard let context else { return }
-        end()
-        context.close(promise: nil)
+        guard !isClosed else { return }
+        if case .data(let data) = payload { sent += data.data.readableBytes }
+        connection.write(HTTP2Frame(streamID: id, payload: payload))
     }
 }
