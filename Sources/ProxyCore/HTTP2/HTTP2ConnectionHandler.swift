@@ -23,10 +23,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     static let connectionWindow = 1 << 20
     private var connectionUnacknowledged = 0
     private var connectionWindowOpened = false
-    /// What the client lets a stream send, counted by each stream from its
-    /// WINDOW_UPDATEs and what it writes (swift-nio-http2 holds DATA beyond the window
-    /// in a queue of its own, so its window alone would not say how much waits):
-    /// a new stream's credit (SETTINGS_INITIAL_WINDOW_SIZE).
+    /// What the client lets us send on a new stream (its SETTINGS_INITIAL_WINDOW_SIZE).
+    /// Each stream then counts its credit from the client's WINDOW_UPDATEs and what it
+    /// writes: swift-nio-http2 holds DATA beyond the window in a queue of its own, so
+    /// its window alone would not say how much is waiting.
     private(set) var initialSendWindow = 65535
     /// The connection's send window as swift-nio-http2 reports it: at 0, what the
     /// streams write waits in its queue, so no stream reads its backend.
