@@ -358,14 +358,10 @@ final class ExchangeCore {
         let side = exchange.client
         var data = data
         var head = head
-        defer {
-            if let head { side.sendHead(head, body: nil, for: exchange) }
-        }
+        // The head goes out on every path, before the response completes.
+        defer { sendPendingHead(&head, exchange) }
         if decoder.isComplete {
-            if let h = head {
-                head = nil
-                side.sendHead(h, body: nil, for: exchange)
-            }
+            sendPendingHead(&head, exchange)
             return completeResponse(exchange, trailing: data.readableBytes)
         }
         guard data.readableBytes > 0 else { return }
@@ -395,10 +391,7 @@ final class ExchangeCore {
                 }
                 data.moveReaderIndex(forwardBy: p.bodyBytes)
             }
-            if let h = head {
-                head = nil
-                side.sendHead(h, body: nil, for: exchange)
-            }
+            sendPendingHead(&head, exchange)
             if !framed, let trailer = p.trailer, let fields = TrailerFields.parse(trailer), !fields.fields.isEmpty {
                 side.sendTrailers(fields, for: exchange)
             }
@@ -406,6 +399,13 @@ final class ExchangeCore {
         }
     }
 
+    private func sendPendingHead(_ head: inout HTTPResponseHead?, _ exchange: Exchange) {
+        guard let h = head else { return }
+        head = nil
+        exchange.client.sendHead(h, body: nil, for: exchange)
+    }
+
+    /// Body bytes, behind the head while it has not gone yet.
     private func send(_ slice: ByteBuffer, head: inout HTTPResponseHead?, _ exchange: Exchange) {
         if let h = head {
             head = nil
@@ -614,14 +614,14 @@ final class ExchangeCore {
     /// The exchange's share of the loop's once-a-second sweep: `Client` for a request
     /// body that stops coming (a 408; Pound logs a 500 and closes without a reply),
     /// `TimeOut` for a backend that stops answering.
-    func checkTimeouts(_ exchange: Exchange, now: UInt64, clientTimeout: UInt64) {
+    func checkTimeouts(_ exchange: Exchange, now: UInt64) {
         if !exchange.requestComplete {
             // While the backend holds the body back, the client is not the one waited for.
             guard wantsClientData(exchange) else {
                 exchange.lastClientActivity = now
                 return
             }
-            guard now &- exchange.lastClientActivity > clientTimeout else { return }
+            guard now &- exchange.lastClientActivity > listener.clientTimeoutNanos else { return }
             return fail(exchange, status: 408, message: "request body read error: Connection timed out")
         }
         guard exchange.connection != nil, !exchange.responseComplete, let target = exchange.target else { return }

@@ -51,13 +51,10 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     /// Pipelined bytes buffered while a response is in progress before reading stops.
     static let pipelineBuffer = 64 * 1024
 
-    /// `core`: the exchange core of a connection that began as another protocol
-    /// (an HTTP/2 listener's client that spoke HTTP/1.x); made here otherwise.
-    init(listener: ListenerRuntime, env: ProxyEnvironment, loop: LoopContext, core: ExchangeCore? = nil) {
+    init(listener: ListenerRuntime, env: ProxyEnvironment, loop: LoopContext) {
         self.listener = listener
         self.env = env
         self.loop = loop
-        self.core = core
         self.inbound = ByteBuffer()
     }
 
@@ -66,7 +63,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         inbound = context.channel.allocator.buffer(capacity: 0)
-        if core == nil { core = ExchangeCore(listener: listener, env: env, loop: loop, channel: context.channel) }
+        core = ExchangeCore(listener: listener, env: env, loop: loop, channel: context.channel)
         loop.register(self)
         env.openConnections.add(1, ordering: .relaxed)
         if context.channel.isActive { start(context) }
@@ -101,11 +98,6 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
-        receive(&buffer)
-    }
-
-    /// Bytes from the client: the next request, body, or tunnel data.
-    func receive(_ buffer: inout ByteBuffer) {
         switch state {
         case .tunneling(let backend):
             tunnelActivity = Clock.nowNanos()
@@ -467,11 +459,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     }
 
     private func armIdleTimer() {
-        idleDeadline = Clock.nowNanos() &+ clientTimeoutNanos
+        idleDeadline = Clock.nowNanos() &+ listener.clientTimeoutNanos
     }
-
-    /// `Client`, at least a second: for an idle connection, a handshake, a request body.
-    private var clientTimeoutNanos: UInt64 { UInt64(max(listener.clientTimeout, 1)) * 1_000_000_000 }
 
     private func cancelIdleTimer() {
         idleDeadline = 0
@@ -488,7 +477,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
             if handshakePending { return handshakeTimedOut() }
             close()
         case .exchanging(let exchange):
-            core?.checkTimeouts(exchange, now: now, clientTimeout: clientTimeoutNanos)
+            core?.checkTimeouts(exchange, now: now)
         case .tunneling:
             // `WSTimeOut`: an upgraded connection idle in both directions.
             if now &- tunnelActivity > tunnelTimeout { close() }
@@ -524,7 +513,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
         guard let context else { return }
         listener.counters.handshakeTimeouts.add(1, ordering: .relaxed)
         env.log.log(.debug, "(\(loop.threadTag)): \(core?.client.text ?? "-"): TLS handshake not finished in "
-                    + "\(clientTimeoutNanos / 1_000_000_000) s; closing")
+                    + "\(listener.clientTimeoutNanos / 1_000_000_000) s; closing")
         teardown()
         context.close(promise: nil)
     }

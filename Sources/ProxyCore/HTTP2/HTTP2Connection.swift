@@ -35,7 +35,7 @@ enum HTTP2Connection {
         try operations.addHandler(HTTP2FlushCoalescer())
         try operations.addHandler(handler)
         try operations.addHandler(manager)
-        try operations.addHandler(HTTP2ConnectionHandler(core: core, limits: limits))
+        try operations.addHandler(HTTP2ConnectionHandler(core: core))
         // Back-pressure is HTTP/2's flow control now, per stream: the connection
         // itself reads whenever the kernel has bytes.
         try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)

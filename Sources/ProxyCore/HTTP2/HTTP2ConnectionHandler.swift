@@ -12,7 +12,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTP2Frame
 
     let core: ExchangeCore
-    let limits: HTTP2Limits
+    var limits: HTTP2Limits { core.listener.listener.http2 }
     private var context: ChannelHandlerContext?
     private var streams: [HTTP2StreamID: HTTP2Stream] = [:]
     private var needsFlush = false
@@ -32,9 +32,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     /// streams write waits in its queue, so no stream reads its backend.
     private var connectionSendWindow = 65535
 
-    init(core: ExchangeCore, limits: HTTP2Limits) {
+    init(core: ExchangeCore) {
         self.core = core
-        self.limits = limits
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -163,12 +162,6 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         context.flush()
     }
 
-    /// A flush with nothing new written: swift-nio-http2 sends what it queued for a
-    /// window that has opened since.
-    func flushQueued() {
-        needsFlush = true
-        flush()
-    }
 }
 
 extension HTTP2ConnectionHandler: LoopConnection {
@@ -176,8 +169,7 @@ extension HTTP2ConnectionHandler: LoopConnection {
     /// stream); each stream's exchange has its own timeouts.
     func checkTimeouts(now: UInt64) {
         guard !streams.isEmpty else { return }
-        let clientTimeout = UInt64(max(core.listener.clientTimeout, 1)) * 1_000_000_000
-        for stream in Array(streams.values) { stream.checkTimeouts(now: now, clientTimeout: clientTimeout) }
+        for stream in Array(streams.values) { stream.checkTimeouts(now: now) }
     }
 
     /// Graceful stop: GOAWAY, then the connection ends when its streams have.

@@ -14,12 +14,23 @@ enum HTTP2Response {
         var fields = HPACKHeaders()
         fields.reserveCapacity(head.headers.fields.count + 1)
         fields.add(name: ":status", value: String(head.status))
-        for field in head.headers.fields {
-            let name = field.name.lowercased()
-            if connectionSpecific.contains(name) { continue }
-            fields.add(name: name, value: field.value)
-        }
+        add(head.headers, to: &fields) { !connectionSpecific.contains($0) }
         return fields
+    }
+
+    /// A chunked response's trailer fields, without those a trailer must not carry.
+    static func trailers(_ headers: HTTPHeaders) -> HPACKHeaders {
+        var fields = HPACKHeaders()
+        add(headers, to: &fields) { !TrailerFields.isForbidden($0) }
+        return fields
+    }
+
+    /// `headers` with lower-case names (HTTP/2 has no others), those `keeps` allows.
+    private static func add(_ headers: HTTPHeaders, to fields: inout HPACKHeaders, keeps: (String) -> Bool) {
+        for field in headers.fields {
+            let name = field.name.lowercased()
+            if keeps(name) { fields.add(name: name, value: field.value) }
+        }
     }
 
     /// A response Pounce made as HTTP/1.x bytes (error pages, special backends):

@@ -161,10 +161,7 @@ final class HTTP2Stream {
     func credit(_ increment: Int) {
         let wasBlocked = sendCredit - sent <= 0
         sendCredit += increment
-        guard wasBlocked else { return }
-        // DATA waiting in swift-nio-http2's queue for this window goes out on a flush.
-        connection.flushQueued()
-        resume()
+        if wasBlocked { resume() }
     }
 
     /// The client (or the connection) can take response bytes again.
@@ -173,9 +170,9 @@ final class HTTP2Stream {
         core.clientWritable(exchange)
     }
 
-    func checkTimeouts(now: UInt64, clientTimeout: UInt64) {
+    func checkTimeouts(now: UInt64) {
         guard let exchange, !exchange.isOver else { return }
-        core.checkTimeouts(exchange, now: now, clientTimeout: clientTimeout)
+        core.checkTimeouts(exchange, now: now)
     }
 }
 
@@ -208,12 +205,8 @@ extension HTTP2Stream: ExchangeClient {
 
     func sendTrailers(_ fields: HTTPHeaders, for exchange: Exchange) {
         writePending()
-        var trailers = HPACKHeaders()
-        for field in fields.fields where !TrailerFields.isForbidden(field.name) {
-            trailers.add(name: field.name.lowercased(), value: field.value)
-        }
         responseEnded = true
-        write(.headers(.init(headers: trailers, endStream: true)))
+        write(.headers(.init(headers: HTTP2Response.trailers(fields), endStream: true)))
     }
 
     func sendLocal(_ bytes: ByteBuffer, for exchange: Exchange, closing: Bool) {

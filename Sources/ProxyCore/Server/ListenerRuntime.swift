@@ -66,6 +66,10 @@ final class ListenerRuntime: Sendable {
 
     var clientTimeout: Int { listener.clientTimeout }
 
+    /// `Client` as it is applied: at least a second, for an idle connection, a
+    /// handshake, a request body.
+    var clientTimeoutNanos: UInt64 { UInt64(max(clientTimeout, 1)) * 1_000_000_000 }
+
     func errorPage(_ status: Int) -> ErrorPage? { listener.errorFiles[status] }
 
     /// `NoHTTPS11` (Pound's `force_http_10`): on HTTPS, one request per connection,
