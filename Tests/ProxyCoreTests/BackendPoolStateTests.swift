@@ -48,6 +48,21 @@ import Testing
         #expect(state.drain().count == 1)
         #expect(state.idleCount(backend: key) == 0)
     }
+
+    @Test func aDrainedBackendsPlaceGoesToTheNextOneEmpty() {
+        var state = BackendPoolState<Conn>(maxIdlePerBackend: 4)
+        let gone = ObjectIdentifier(Conn.self), next = ObjectIdentifier(Int.self), other = ObjectIdentifier(String.self)
+        let g1 = Conn(), o1 = Conn(), n1 = Conn()
+        _ = state.release(g1, backend: gone, closing: false)
+        _ = state.release(o1, backend: other, closing: false)
+        #expect(state.drain(backend: gone).map { ObjectIdentifier($0) } == [ObjectIdentifier(g1)])
+        guard case .connect = state.lease(backend: next) else { Issue.record("a new backend starts empty"); return }
+        _ = state.release(n1, backend: next, closing: false)
+        #expect(state.idleCount(backend: gone) == 0)
+        #expect(state.idleCount(backend: next) == 1)
+        #expect(state.idleCount(backend: other) == 1)
+        guard case .reuse(let c) = state.lease(backend: next), c === n1 else { Issue.record("wrong connection"); return }
+    }
 }
 
 @Suite struct ErrorReplyTests {

@@ -59,6 +59,16 @@ enum ASCII {
         return true
     }
 
+    /// Case-insensitive equality of two byte runs (ASCII folding only).
+    @inline(__always)
+    static func equalsIgnoringCase(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where lower(a[i]) != lower(b[i]) {
+            return false
+        }
+        return true
+    }
+
     /// Case-insensitive equality of two strings' UTF-8 bytes (ASCII folding only).
     /// Most calls compare a header's name with another of a different length: the
     /// lengths go first, before either string is touched further.

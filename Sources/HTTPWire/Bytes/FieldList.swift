@@ -45,12 +45,9 @@ enum FieldList {
     }
 
     /// True when the list in `value` has an element equal to `lowercaseToken`, ignoring case.
-    static func contains(_ value: String, token lowercaseToken: StaticString) -> Bool {
-        var value = value
-        return value.withUTF8 { utf8 in
-            first(in: UnsafeRawBufferPointer(utf8)) { element, _ in
-                ASCII.equalsIgnoringCase(element, lowercaseToken)
-            }
+    static func contains(_ value: UnsafeRawBufferPointer, token lowercaseToken: StaticString) -> Bool {
+        first(in: value) { element, _ in
+            ASCII.equalsIgnoringCase(element, lowercaseToken)
         }
     }
 }

@@ -23,19 +23,22 @@ public enum MessageFraming {
     public static func request(_ head: HTTPRequestHead) -> Result<BodyFraming, HTTPWireError> {
         var coding = RequestCoding()
         var contentLength: UInt64?
-        for field in head.headers.fields {
+        var error: HTTPWireError?
+        _ = head.headers.firstIndex { field in
             if field.hasName(lowercase: "transfer-encoding") {
-                if let error = readTransferCodings(field.value, into: &coding) { return .failure(error) }
+                error = field.withValueBytes { readTransferCodings($0, into: &coding) }
             } else if field.hasName(lowercase: "content-length") {
-                if contentLength != nil || field.value.utf8.contains(ASCII.comma) {
-                    return .failure(.badRequest("multiple Content-Length headers"))
+                if contentLength != nil || field.withValueBytes({ $0.contains(ASCII.comma) }) {
+                    error = .badRequest("multiple Content-Length headers")
+                } else if let n = field.withValueBytes(ContentLength.parse) {
+                    contentLength = n
+                } else {
+                    error = .badRequest("bad Content-Length value")
                 }
-                guard let n = ContentLength.parse(field.value) else {
-                    return .failure(.badRequest("bad Content-Length value"))
-                }
-                contentLength = n
             }
+            return error != nil
         }
+        if let error { return .failure(error) }
         guard coding.any else {
             if let n = contentLength { return .success(.contentLength(n)) }
             return .success(.none)
@@ -85,18 +88,18 @@ public enum MessageFraming {
         var sawTransferEncoding = false
         var chunkedLast = false
         var contentLength: UInt64?
-        for field in head.headers.fields {
+        var error: HTTPWireError?
+        _ = head.headers.firstIndex { field in
             if field.hasName(lowercase: "transfer-encoding") {
                 sawTransferEncoding = true
-                if let last = lastCodingIsChunked(field.value) { chunkedLast = last }
+                if let last = field.withValueBytes(lastCodingIsChunked) { chunkedLast = last }
             } else if field.hasName(lowercase: "content-length") {
-                var value = field.value
                 var invalid = false
                 var conflict = false
                 var elements = 0
-                let listed = value.withUTF8 { utf8 -> UInt64? in
+                let listed = field.withValueBytes { value -> UInt64? in
                     var agreed = contentLength
-                    _ = FieldList.first(in: UnsafeRawBufferPointer(utf8)) { element, _ in
+                    _ = FieldList.first(in: value) { element, _ in
                         elements += 1
                         guard let n = ContentLength.parse(element) else {
                             invalid = true
@@ -112,14 +115,16 @@ public enum MessageFraming {
                     return agreed
                 }
                 if invalid || elements == 0 || listed == nil {
-                    return .failure(.badResponse("invalid content length: \(field.value)"))
+                    error = .badResponse("invalid content length: \(field.value)")
+                } else if conflict {
+                    error = .badResponse("conflicting Content-Length values")
+                } else {
+                    contentLength = listed
                 }
-                if conflict {
-                    return .failure(.badResponse("conflicting Content-Length values"))
-                }
-                contentLength = listed
             }
+            return error != nil
         }
+        if let error { return .failure(error) }
         if sawTransferEncoding {
             if head.version.major == 1 && head.version.minor == 0 { return .success(.untilClose) }
             return .success(chunkedLast ? .chunked : .untilClose)
@@ -137,9 +142,9 @@ public enum MessageFraming {
     }
 
     /// Reads one `Transfer-Encoding` field into `coding`; the 400s come at once.
-    private static func readTransferCodings(_ value: String, into coding: inout RequestCoding) -> HTTPWireError? {
+    private static func readTransferCodings(_ value: UnsafeRawBufferPointer, into coding: inout RequestCoding) -> HTTPWireError? {
         var elements = 0
-        for element in value.utf8.split(separator: ASCII.comma, omittingEmptySubsequences: false) {
+        for element in value.split(separator: ASCII.comma, omittingEmptySubsequences: false) {
             let token = element.drop(while: ASCII.isBlank).reversed().drop(while: ASCII.isBlank).reversed()
             guard !token.isEmpty, token.allSatisfy(ASCII.isTokenChar) else {
                 return .badRequest("malformed Transfer-Encoding")
@@ -155,15 +160,12 @@ public enum MessageFraming {
     }
 
     /// Whether the last coding in this header is `chunked`; nil for an empty list.
-    private static func lastCodingIsChunked(_ value: String) -> Bool? {
-        var value = value
-        return value.withUTF8 { utf8 in
-            var last: Bool?
-            _ = FieldList.first(in: UnsafeRawBufferPointer(utf8)) { element, _ in
-                last = ASCII.equalsIgnoringCase(element, "chunked")
-                return false
-            }
-            return last
+    private static func lastCodingIsChunked(_ value: UnsafeRawBufferPointer) -> Bool? {
+        var last: Bool?
+        _ = FieldList.first(in: value) { element, _ in
+            last = ASCII.equalsIgnoringCase(element, "chunked")
+            return false
         }
+        return last
     }
 }

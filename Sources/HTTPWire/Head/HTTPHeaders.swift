@@ -17,7 +17,48 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// The value of the first header called `name`.
     public func first(_ name: String) -> String? {
-        fields.first { $0.hasName(name) }?.value
+        firstIndex(name).map { fields[$0].value }
+    }
+
+    /// Where the first field `matches` accepts is, from `start` on. Scans go through
+    /// the array's storage: a field handed out by value would cost a retain and a
+    /// release of its head's bytes each.
+    @inline(__always)
+    func firstIndex(from start: Int = 0, where matches: (HTTPHeaderField) -> Bool) -> Int? {
+        fields.withUnsafeBufferPointer { fields in
+            var i = start
+            while i < fields.count {
+                if matches(fields[i]) { return i }
+                i &+= 1
+            }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    func firstIndex(_ name: String, from start: Int = 0) -> Int? {
+        firstIndex(from: start) { $0.hasName(name) }
+    }
+
+    @inline(__always)
+    func firstIndex(lowercase name: StaticString, from start: Int = 0) -> Int? {
+        firstIndex(from: start) { $0.hasName(lowercase: name) }
+    }
+
+    /// Removes the fields from `start` on that `matches` accepts, keeping the others'
+    /// order: one pass, whatever the number removed.
+    @inline(__always)
+    private mutating func removeFields(from start: Int = 0, where matches: (HTTPHeaderField) -> Bool) {
+        guard let first = firstIndex(from: start, where: matches) else { return }
+        let kept = fields.withUnsafeMutableBufferPointer { fields in
+            var end = first
+            for i in (first &+ 1)..<fields.count where !matches(fields[i]) {
+                fields.swapAt(i, end)
+                end &+= 1
+            }
+            return end
+        }
+        fields.removeSubrange(kept...)
     }
 
     /// Every value of headers called `name`, in order.
@@ -26,7 +67,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     }
 
     public func contains(_ name: String) -> Bool {
-        fields.contains { $0.hasName(name) }
+        firstIndex(name) != nil
     }
 
     public mutating func append(_ name: String, _ value: String) {
@@ -35,25 +76,19 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// Removes every header called `name`.
     public mutating func remove(_ name: String) {
-        fields.removeAll { $0.hasName(name) }
+        removeFields { $0.hasName(name) }
     }
 
     /// Removes every header called `name` or `other`, in one pass.
     public mutating func remove(_ name: String, _ other: String) {
-        fields.removeAll { $0.hasName(name) || $0.hasName(other) }
+        removeFields { $0.hasName(name) || $0.hasName(other) }
     }
 
     /// Replaces the first header called `name` (removing later ones) or appends it.
     public mutating func replaceOrAppend(_ name: String, _ value: String) {
-        if let i = fields.firstIndex(where: { $0.hasName(name) }) {
+        if let i = firstIndex(name) {
             fields[i].value = value
-            let next = fields.index(after: i)
-            if fields[next...].contains(where: { $0.hasName(name) }) {
-                var j = next
-                while j < fields.endIndex {
-                    if fields[j].hasName(name) { fields.remove(at: j) } else { j += 1 }
-                }
-            }
+            removeFields(from: i &+ 1) { $0.hasName(name) }
         } else {
             append(name, value)
         }
@@ -63,11 +98,10 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     /// e.g. `hasToken("close", inHeadersNamed: "Connection")`.
     public func hasToken(_ token: String, inHeadersNamed name: String) -> Bool {
         for field in fields where field.hasName(name) {
-            var value = field.value
             var token = token
-            let found = value.withUTF8 { v in
+            let found = field.withValueBytes { v in
                 token.withUTF8 { t in
-                    FieldList.first(in: UnsafeRawBufferPointer(v)) { element, _ in
+                    FieldList.first(in: v) { element, _ in
                         guard element.count == t.count else { return false }
                         for i in 0..<t.count where ASCII.lower(element[i]) != ASCII.lower(t[i]) {
                             return false
@@ -82,13 +116,15 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     }
 
     func containsToken(lowercase lowercaseToken: StaticString, inHeadersNamed lowercaseName: StaticString) -> Bool {
-        for field in fields where field.hasName(lowercase: lowercaseName) {
-            if FieldList.contains(field.value, token: lowercaseToken) { return true }
+        var next = 0
+        while let i = firstIndex(lowercase: lowercaseName, from: next) {
+            if fields[i].withValueBytes({ FieldList.contains($0, token: lowercaseToken) }) { return true }
+            next = i &+ 1
         }
         return false
     }
 
     func contains(lowercase name: StaticString) -> Bool {
-        fields.contains { $0.hasName(lowercase: name) }
+        firstIndex(lowercase: name) != nil
     }
 }

@@ -7,17 +7,14 @@
 public enum RequestHost {
     /// Checks `head` and makes `Host` the authority of an absolute-form target.
     public static func resolve(_ head: inout HTTPRequestHead) -> HTTPWireError? {
-        var count = 0
-        var value: String?
-        for field in head.headers.fields where field.hasName(lowercase: "host") {
-            count += 1
-            value = field.value
+        let host = head.headers.firstIndex(lowercase: "host")
+        if let host, head.headers.firstIndex(lowercase: "host", from: host + 1) != nil {
+            return .badRequest("multiple Host headers")
         }
-        if count > 1 { return .badRequest("multiple Host headers") }
-        if count == 0 && head.version.major == 1 && head.version.minor >= 1 {
+        if host == nil && head.version.major == 1 && head.version.minor >= 1 {
             return .badRequest("missing Host header")
         }
-        if let value, !(value.utf8.withContiguousStorageIfAvailable { isValidHost($0) } ?? isValidHost(value.utf8)) {
+        if let host, !head.headers.fields[host].withValueBytes({ isValidHost($0) }) {
             return .badRequest("bad Host header")
         }
         switch authority(ofAbsoluteTarget: head.uri) {

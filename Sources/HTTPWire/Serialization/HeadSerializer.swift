@@ -4,11 +4,14 @@
 enum HeadSerializer {
     @inline(__always)
     static func fieldsLength(_ headers: HTTPHeaders) -> Int {
-        var length = 2
-        for field in headers.fields {
-            length &+= field.name.utf8.count &+ field.value.utf8.count &+ 4
+        headers.fields.withUnsafeBufferPointer { fields in
+            var length = 2
+            for i in fields.indices {
+                let counts = fields[i].byteCounts
+                length &+= counts.name &+ counts.value &+ 4
+            }
+            return length
         }
-        return length
     }
 
     /// A cursor over memory the caller sized with the head's `serializedLength`; it
@@ -57,12 +60,14 @@ enum HeadSerializer {
 
         @inline(__always)
         mutating func fields(_ headers: HTTPHeaders) {
-            for field in headers.fields {
-                string(field.name)
-                byte(ASCII.colon)
-                byte(ASCII.space)
-                string(field.value)
-                crlf()
+            headers.fields.withUnsafeBufferPointer { fields in
+                for i in fields.indices {
+                    fields[i].withNameBytes { bytes($0) }
+                    byte(ASCII.colon)
+                    byte(ASCII.space)
+                    fields[i].withValueBytes { bytes($0) }
+                    crlf()
+                }
             }
             crlf()
         }

@@ -23,6 +23,7 @@ final class BackendConnection {
     /// before any response byte is a stale keep-alive, not a dead backend.
     var servedRequests = 0
     private(set) var isClosed = false
+    fileprivate var readDemand = ReadDemand()
 
     /// The context of the channel's only handler: reads, writes and flushes go
     /// through it straight to the socket instead of entering the pipeline from the
@@ -38,7 +39,7 @@ final class BackendConnection {
     var isWritable: Bool { channel.isWritable }
 
     func read() {
-        if !isClosed { context.read() }
+        if !isClosed { readDemand.request(context) }
     }
 
     func write(_ buffer: ByteBuffer, flush: Bool) {
@@ -82,6 +83,7 @@ final class BackendChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection else { return }
+        connection.readDemand.answered()
         connection.delegate?.backendRead(connection, unwrapInboundIn(data))
     }
 

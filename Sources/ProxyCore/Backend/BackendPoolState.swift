@@ -2,8 +2,13 @@
 /// connection to hand out, and whether a returned one is kept.
 struct BackendPoolState<Connection: AnyObject> {
     /// Idle connections per backend, most recently used last (LIFO reuse keeps the
-    /// hottest sockets busy and lets the others time out at the backend).
-    private var idle: [ObjectIdentifier: [Connection]] = [:]
+    /// hottest sockets busy and lets the others time out at the backend). The lists
+    /// live in an array, found by a slot per backend: a dictionary's in-place accessor
+    /// allocated on every lease and release.
+    private var slots: [ObjectIdentifier: Int] = [:]
+    private var idle: [[Connection]] = []
+    /// Slots of backends that went away (DNS churn), for the next new one.
+    private var freeSlots: [Int] = []
     let maxIdlePerBackend: Int
 
     init(maxIdlePerBackend: Int) {
@@ -20,35 +25,52 @@ struct BackendPoolState<Connection: AnyObject> {
         case close
     }
 
-    // Both edit the list in place through the dictionary's accessor: a copy taken
-    // out and stored back would make every lease and release copy the whole list.
+    // Both edit the list in place: a copy taken out and stored back would make every
+    // lease and release copy the whole list.
     mutating func lease(backend: ObjectIdentifier) -> LeaseDecision {
-        if let c = idle[backend]?.popLast() { return .reuse(c) }
+        if let slot = slots[backend], let c = idle[slot].popLast() { return .reuse(c) }
         return .connect
     }
 
     mutating func release(_ connection: Connection, backend: ObjectIdentifier, closing: Bool) -> ReleaseDecision {
         if closing { return .close }
-        guard idleCount(backend: backend) < maxIdlePerBackend else { return .close }
-        idle[backend, default: []].append(connection)
+        let slot = slots[backend] ?? addSlot(backend)
+        guard idle[slot].count < maxIdlePerBackend else { return .close }
+        idle[slot].append(connection)
         return .park
+    }
+
+    private mutating func addSlot(_ backend: ObjectIdentifier) -> Int {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            idle.append([])
+            slot = idle.count - 1
+        }
+        slots[backend] = slot
+        return slot
     }
 
     /// An idle connection went away (closed by the backend).
     mutating func remove(_ connection: Connection, backend: ObjectIdentifier) {
-        idle[backend]?.removeAll { $0 === connection }
+        guard let slot = slots[backend] else { return }
+        idle[slot].removeAll { $0 === connection }
     }
 
     /// Every idle connection, emptying the pool.
     mutating func drain() -> [Connection] {
-        defer { idle = [:] }
-        return idle.values.flatMap { $0 }
+        defer { slots = [:]; idle = []; freeSlots = [] }
+        return idle.flatMap { $0 }
     }
 
     /// The idle connections of one backend, leaving none for it.
     mutating func drain(backend: ObjectIdentifier) -> [Connection] {
-        idle.removeValue(forKey: backend) ?? []
+        guard let slot = slots.removeValue(forKey: backend) else { return [] }
+        freeSlots.append(slot)
+        defer { idle[slot] = [] }
+        return idle[slot]
     }
 
-    func idleCount(backend: ObjectIdentifier) -> Int { idle[backend]?.count ?? 0 }
+    func idleCount(backend: ObjectIdentifier) -> Int { slots[backend].map { idle[$0].count } ?? 0 }
 }

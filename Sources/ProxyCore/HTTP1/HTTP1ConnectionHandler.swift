@@ -43,6 +43,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     /// Writes not yet flushed, so each read cycle flushes at most once and only when
     /// it wrote something.
     private var clientNeedsFlush = false
+    private var readDemand = ReadDemand()
     /// A `ListenHTTP` with `HTTP2 on`, until the first request's bytes show whether
     /// they are HTTP/2's connection preface.
     private lazy var awaitsPreface = !listener.info.isHTTPS && listener.listener.servesHTTP2
@@ -79,7 +80,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
         guard !started else { return }
         started = true
         armIdleTimer()
-        context.read()
+        readDemand.request(context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -97,6 +98,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readDemand.answered()
         var buffer = unwrapInboundIn(data)
         switch state {
         case .tunneling(let backend):
@@ -123,16 +125,16 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
         case .tunneling(let backend):
             backend.flush()
             tunnelActivity = Clock.nowNanos()
-            if backend.isWritable { context.read() }
+            if backend.isWritable { readDemand.request(context) }
         case .exchanging(let exchange):
             core?.flushBackends()
             // Keeping the read armed while the response is on its way spares two
             // epoll_ctl calls per request; pipelined bytes wait in `inbound`.
             if exchange.requestComplete ? inbound.readableBytes < Self.pipelineBuffer : (core?.wantsClientData(exchange) ?? false) {
-                context.read()
+                readDemand.request(context)
             }
         case .awaitingHead:
-            context.read()
+            readDemand.request(context)
         case .closed:
             break
         }
@@ -376,7 +378,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     }
 
     func readRequestBody(for exchange: Exchange) {
-        context?.read()
+        if let context { readDemand.request(context) }
     }
 
     func exchangeFinished(_ exchange: Exchange) {
@@ -396,7 +398,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
         }
         if case .awaitingHead = state {
             armIdleTimer()
-            context.read()
+            readDemand.request(context)
         }
     }
 
@@ -417,7 +419,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
         }
         tunnelActivity = Clock.nowNanos()
         connection.read()
-        context.read()
+        readDemand.request(context)
     }
 
     // MARK: errors, timers, logging
@@ -553,7 +555,7 @@ extension HTTP1ConnectionHandler: BackendConnectionDelegate {
 
     func backendWritabilityChanged(_ connection: BackendConnection) {
         guard connection.isWritable, case .tunneling = state else { return }
-        context?.read()
+        if let context { readDemand.request(context) }
     }
 
     func backendClosed(_ connection: BackendConnection) {
