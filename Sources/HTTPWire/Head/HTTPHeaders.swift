@@ -24,7 +24,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     /// the array's storage: a field handed out by value would cost a retain and a
     /// release of its head's bytes each.
     @inline(__always)
-    func firstIndex(from start: Int = 0, where matches: (HTTPHeaderField) -> Bool) -> Int? {
+    public func firstIndex(from start: Int = 0, where matches: (HTTPHeaderField) -> Bool) -> Int? {
         fields.withUnsafeBufferPointer { fields in
             var i = start
             while i < fields.count {
@@ -35,8 +35,9 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         }
     }
 
+    /// Where the first header called `name` is, from `start` on.
     @inline(__always)
-    func firstIndex(_ name: String, from start: Int = 0) -> Int? {
+    public func firstIndex(_ name: String, from start: Int = 0) -> Int? {
         firstIndex(from: start) { $0.hasName(name) }
     }
 

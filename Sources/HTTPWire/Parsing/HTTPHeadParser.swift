@@ -166,7 +166,8 @@ public enum HTTPHeadParser {
     ) -> [HTTPHeaderField] {
         let head = [UInt8](UnsafeRawBufferPointer(rebasing: p[0..<headLength]))
         var fields: [HTTPHeaderField] = []
-        fields.reserveCapacity(count)
+        // Room for the fields a proxy adds (X-Forwarded-For, X-SSL-*, Connection).
+        fields.reserveCapacity(count + 8)
         if count <= spans.count {
             for i in 0..<count {
                 fields.append(spans[i].field(in: head))

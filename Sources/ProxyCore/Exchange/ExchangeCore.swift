@@ -175,7 +175,7 @@ final class ExchangeCore {
             return copy
         }
         guard !exchange.clientKeepAlive, head.version == .http1_1, !exchange.wantsUpgrade,
-              head.headers.fields.contains(where: { $0.hasName("Connection") }) else { return head }
+              head.headers.contains("Connection") else { return head }
         var copy = head
         copy.headers.fields.removeAll { $0.hasName("Connection") && $0.value.lowercased() == "close" }
         return copy
@@ -287,7 +287,7 @@ final class ExchangeCore {
 
     private func rewriteLocations(_ headers: inout HTTPHeaders, exchange: Exchange, backend: BackendState) {
         // Most responses have neither header: find that out without copying a field.
-        guard let first = headers.fields.firstIndex(where: { $0.hasName("Location") || $0.hasName("Content-Location") })
+        guard let first = headers.firstIndex(where: { $0.hasName("Location") || $0.hasName("Content-Location") })
         else { return }
         var host: String??
         for i in first..<headers.fields.endIndex where headers.fields[i].hasName("Location") || headers.fields[i].hasName("Content-Location") {

@@ -8,7 +8,7 @@ import Routing
 enum ForwardingHeaders {
     static func apply(to head: inout HTTPRequestHead, client: ClientAddress, listener: ListenerRuntime) {
         guard listener.listener.headerOptions.contains(.forwarded) else { return }
-        if let i = head.headers.fields.firstIndex(where: { $0.hasName("X-Forwarded-For") }) {
+        if let i = head.headers.firstIndex("X-Forwarded-For") {
             if head.headers.fields[i].value.isEmpty {
                 head.headers.replaceOrAppend("X-Forwarded-For", client.text)
             } else {

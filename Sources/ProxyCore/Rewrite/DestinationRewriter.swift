@@ -41,7 +41,7 @@ enum DestinationRewriter {
     /// Rewrites the first `Destination` header in place. Returns the value when it
     /// could not be parsed (left unchanged, for the caller to log), else nil.
     static func apply(to headers: inout HTTPHeaders, backendIsHTTPS: Bool, backendAddress: SocketAddress) -> String? {
-        guard let i = headers.fields.firstIndex(where: { $0.hasName("Destination") }) else { return nil }
+        guard let i = headers.firstIndex("Destination") else { return nil }
         let value = headers.fields[i].value
         guard let rewritten = rewrite(value, backendIsHTTPS: backendIsHTTPS,
                                       backendAuthority: authority(of: backendAddress)) else {

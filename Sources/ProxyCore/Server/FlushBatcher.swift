@@ -10,11 +10,14 @@ import NIOCore
 final class FlushBatcher {
     private let eventLoop: EventLoop
     private var pending: [ChannelHandlerContext] = []
+    /// The list being flushed; swapped with `pending` so that neither is copied.
+    private var flushing: [ChannelHandlerContext] = []
     private var scheduled = false
 
     init(eventLoop: EventLoop) {
         self.eventLoop = eventLoop
         pending.reserveCapacity(64)
+        flushing.reserveCapacity(64)
     }
 
     func flushSoon(_ context: ChannelHandlerContext) {
@@ -26,9 +29,10 @@ final class FlushBatcher {
 
     private func run() {
         scheduled = false
-        // A flush can lead to more flushSoon calls (a write completing): take a copy.
-        let contexts = pending
-        pending.removeAll(keepingCapacity: true)
-        for context in contexts { context.flush() }
+        // A flush can lead to more flushSoon calls (a write completing): they go to
+        // the other list, for the next run.
+        swap(&pending, &flushing)
+        for context in flushing { context.flush() }
+        flushing.removeAll(keepingCapacity: true)
     }
 }

@@ -27,7 +27,7 @@ public enum ForwardedClient {
         guard let trusted else { return nil }
         let needle = ASCII.lowercased(headerName)
         var value: String?
-        for field in headers.fields where ASCII.equalsIgnoringCase(field.name, needle) {
+        for field in headers.fields where field.withNameBytes({ ASCII.equalsIgnoringCase($0, needle) }) {
             guard let joined = value else {
                 value = field.value
                 if combinable { break }

@@ -10,6 +10,15 @@ enum ASCII {
         s.utf8.map(lower)
     }
 
+    /// True when `bytes` equal `lowerNeedle` ignoring ASCII case.
+    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowerNeedle: [UInt8]) -> Bool {
+        guard bytes.count == lowerNeedle.count else { return false }
+        for i in 0..<bytes.count where lower(bytes[i]) != lowerNeedle[i] {
+            return false
+        }
+        return true
+    }
+
     /// True when `s` equals `lowerNeedle` ignoring ASCII case.
     static func equalsIgnoringCase(_ s: String, _ lowerNeedle: [UInt8]) -> Bool {
         let utf8 = s.utf8

@@ -4,7 +4,7 @@ import HTTPWire
 /// name, compared case-insensitively.
 enum HeaderLookup {
     static func first(_ lowerName: [UInt8], in headers: HTTPHeaders) -> String? {
-        for field in headers.fields where ASCII.equalsIgnoringCase(field.name, lowerName) {
+        for field in headers.fields where field.withNameBytes({ ASCII.equalsIgnoringCase($0, lowerName) }) {
             return field.value
         }
         return nil

@@ -155,7 +155,7 @@ extension CompiledCondition {
         case .header(let name):
             let headers = request.responseHeaders ?? request.head.headers
             outer: for pattern in patterns {
-                for field in headers.fields where ASCII.equalsIgnoringCase(field.name, name) {
+                for field in headers.fields where field.hasName(name) {
                     if let m = firstMatch(CollectionOfOne(pattern), Substring(field.value), decode: false) { found = m; break outer }
                 }
             }

@@ -14,7 +14,7 @@ enum ForwardedAddress {
         var value: [UInt8] = []
         var found = false
         var previousLength = 0
-        for field in request.head.headers.fields where ASCII.equalsIgnoringCase(field.name, name) {
+        for field in request.head.headers.fields where field.hasName(name) {
             if found && previousLength > 0 { value.append(contentsOf: ", ".utf8) }
             found = true
             value.append(contentsOf: field.value.utf8)

@@ -10,5 +10,5 @@ struct ModuleRequestView: ModuleRequest {
     var method: String { head.method }
     var uri: String { head.uri }
     var clientAddress: String { client.normalizedText }
-    func header(_ name: String) -> String? { head.headers.firstValue(named: name) }
+    func header(_ name: String) -> String? { head.headers.first(name) }
 }

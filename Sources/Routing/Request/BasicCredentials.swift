@@ -43,7 +43,7 @@ public struct BasicCredentials: Sendable, Equatable {
 
     /// The first Authorization header of `headers` (Pound looks at no other).
     public static func parse(_ headers: HTTPHeaders) -> Parse {
-        guard let value = headers.firstValue(named: "Authorization") else { return .none }
+        guard let value = headers.first("Authorization") else { return .none }
         return parse(authorization: value)
     }
 }

@@ -90,13 +90,13 @@ enum TemplateAccessor: Sendable, Equatable {
         case .param(let name):
             if case .value(let v) = RequestURI.parameter(name, inURI: head.uri) { out.append(contentsOf: v.utf8) }
         case .header(let name):
-            if let v = head.headers.firstValue(named: name) { out.append(contentsOf: v.utf8) }
+            if let v = head.headers.first(name) { out.append(contentsOf: v.utf8) }
         case .host:
-            if let v = head.headers.firstValue(named: "Host") {
+            if let v = head.headers.first("Host") {
                 out.append(contentsOf: v.utf8.prefix { $0 != UInt8(ascii: ":") })
             }
         case .port:
-            if let v = head.headers.firstValue(named: "Host"), let c = v.utf8.firstIndex(of: UInt8(ascii: ":")) {
+            if let v = head.headers.first("Host"), let c = v.utf8.firstIndex(of: UInt8(ascii: ":")) {
                 out.append(contentsOf: v.utf8[c...])
             }
         case .remoteIP:
