@@ -125,7 +125,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         }
         guard let bio = buffers.bio, let ssl = made else {
             if let bio = buffers.bio { BIO_free(bio) }
-            ERR_clear_error()
+            OpenSSLErrors.clear()
             state = .closed
             onError?("SSL_new failed")
             context.close(promise: nil)
@@ -169,7 +169,7 @@ public final class TLSHandler: ChannelDuplexHandler {
             // Let OpenSSL see the end of input so the report says what Pound's does
             // ("unexpected eof while reading").
             ciphertext.inputEnded = true
-            ERR_clear_error()
+            OpenSSLErrors.clear()
             let rc = SSL_do_handshake(ssl)
             if rc != 1 { reportHandshakeFailure() }
         }
@@ -217,7 +217,7 @@ public final class TLSHandler: ChannelDuplexHandler {
         if let event = event as? ChannelEvent, event == .inputClosed, case .handshaking = state,
            let ssl, let ciphertext {
             ciphertext.inputEnded = true
-            ERR_clear_error()
+            OpenSSLErrors.clear()
             let rc = SSL_do_handshake(ssl)
             if rc != 1 {
                 reportHandshakeFailure()
@@ -233,7 +233,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     private func advance(context: ChannelHandlerContext) {
         guard let ssl, let ciphertext else { return }
         defer { ciphertext.releaseConsumedInput() }
-        ERR_clear_error()
+        OpenSSLErrors.clear()
         if case .handshaking = state {
             // Our flights (a server's certificate chain included) in one allocation.
             if ciphertext.output.capacity == 0 { ciphertext.reserveOutput(4096) }
@@ -255,7 +255,7 @@ public final class TLSHandler: ChannelDuplexHandler {
             // Describing the peer may queue errors (a serial too long for a `long`);
             // left there, SSL_get_error would take the next SSL_read's WANT_READ
             // for a failure.
-            ERR_clear_error()
+            OpenSSLErrors.clear()
             connectionInfo = info
             // Our last flight (a server's TLS 1.3 tickets, a client's Finished) goes
             // out with the first data or right below, whichever comes first.
@@ -407,9 +407,9 @@ public final class TLSHandler: ChannelDuplexHandler {
         emit(context: context)
         state = .closing
         failPendingWrites(ChannelError.ioOnClosedChannel)
-        ERR_clear_error()
+        OpenSSLErrors.clear()
         _ = SSL_shutdown(ssl)
-        ERR_clear_error()
+        OpenSSLErrors.clear()
         closePromise = promise ?? context.eventLoop.makePromise(of: Void.self)
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenComplete { [weak self] _ in
@@ -442,7 +442,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     private func encryptFlushed(context: ChannelHandlerContext, flushing: Bool = true) {
         guard let ssl, let ciphertext,
               flushedCount > 0 || staged.readableBytes > 0 || !stagedPromises.isEmpty else { return }
-        ERR_clear_error()
+        OpenSSLErrors.clear()
         reserveOutput(ciphertext)
         emittedLarge = false
         var outcome = WriteOutcome.done

@@ -22,6 +22,14 @@ enum OpenSSLErrors {
         return describe(code)
     }
 
+    /// Empties the queue before an `SSL_*` call, as `SSL_get_error` requires. Looking
+    /// first is cheaper: OpenSSL 3 clears every slot of a queue that is nearly always
+    /// empty already (about 800 instructions, twice per keep-alive request).
+    @inline(__always)
+    static func clear() {
+        if ERR_peek_error() != 0 { ERR_clear_error() }
+    }
+
     static func describe(_ code: UInt) -> String {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buf in
             guard let base = buf.baseAddress else { return "error:\(code)" }
