@@ -89,6 +89,13 @@ import Testing
         #expect(fields.map { "\($0.name): \($0.value)" } == [":status: 404", "content-type: text/plain", "set-cookie: a=1"])
     }
 
+    @Test func parsedResponseFieldsAreLowerCasedFromTheirBytes() throws {
+        let wire = ByteBuffer(string: "HTTP/1.1 200 OK\r\nX-MiXed-Case: V\r\nProxy-Connection: x\r\nUPGRADE: h2c\r\nETag: \"1\"\r\n\r\n")
+        let (head, _) = try #require(HTTP2Response.parseLocal(wire))
+        let fields = HTTP2Response.fields(head)
+        #expect(fields.map { "\($0.name): \($0.value)" } == [":status: 200", "x-mixed-case: V", "etag: \"1\""])
+    }
+
     @Test func localRepliesSplitIntoHeadAndBody() throws {
         let bytes = ByteBuffer(string: "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy")
         let (head, body) = try #require(HTTP2Response.parseLocal(bytes))

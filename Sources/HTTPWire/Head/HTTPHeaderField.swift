@@ -50,6 +50,17 @@ public struct HTTPHeaderField: Sendable {
         set { storage = .text(name: name, value: newValue) }
     }
 
+    /// The name with ASCII letters in lower case, as HTTP/2 sends names: one String
+    /// made from the bytes, without Unicode's case rules.
+    public var lowercasedName: String {
+        withNameBytes { name in
+            String(unsafeUninitializedCapacity: name.count) { out in
+                for i in 0..<name.count { out[i] = ASCII.lower(name[i]) }
+                return name.count
+            }
+        }
+    }
+
     /// The name's bytes, without making a String of a parsed one.
     @inline(__always)
     public func withNameBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
