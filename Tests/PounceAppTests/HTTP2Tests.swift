@@ -351,6 +351,21 @@ final class HTTP2Tests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
     }
 
+    /// A connection without a stream is ended after `Client` seconds, with a GOAWAY
+    /// saying nothing went wrong (the per-connection half of the client timeout).
+    func testAnIdleConnectionGetsGOAWAYAfterTheClientTimeout() throws {
+        let b = try TestBackend(name: "b1")
+        let p = try start(backends: [b], global: "Client 2")
+        let report = try probe("idle", port: p.port, ["--timeout", "8"])
+        XCTAssertEqual(report["status"] as? Int, 200, "\(report)")
+        XCTAssertEqual(report["goaway_error"] as? String, "NO_ERROR", "\(report)")
+        XCTAssertEqual(report["closed"] as? Bool, true, "\(report)")
+        let closedAfter = report["closed_after"] as? Double ?? -1
+        XCTAssertTrue(closedAfter >= 1.5 && closedAfter < 5, "closed after \(closedAfter) s: \(report)")
+        try assertServed(p.port)
+        XCTAssertEqual(p.stop(), 0)
+    }
+
     /// A stream whose body stops coming gets Pound's 408 after `Client` seconds; the
     /// connection and its other streams go on.
     func testAStalledRequestBodyTimesOutPerStream() throws {

@@ -749,6 +749,22 @@ def scenario_stalled_body(session, args):
     return report
 
 
+def scenario_idle(session, args):
+    """One GET, then nothing: times the server's GOAWAY and close of the idle connection."""
+    state = session.open_stream(session.request_headers("GET"), end_stream=True)
+    session.frames_sent = 1
+    session.flush()
+    session.pump(session.start_reading(), until=session.settled([state]))
+    idle_from = time.monotonic()
+    session.pump(session.start_reading(), until=lambda: session.closed)
+    closed_after = time.monotonic() - idle_from if session.closed else None
+    goaway_after = session.goaway_time - idle_from if session.goaway_time else None
+    report = session.report("idle", status=state.status)
+    report["goaway_after"] = round(goaway_after, 4) if goaway_after is not None else None
+    report["closed_after"] = round(closed_after, 4) if closed_after is not None else None
+    return report
+
+
 def scenario_connect(session, args):
     """A CONNECT request (no :scheme/:path)."""
     headers = [(":method", "CONNECT"), (":authority", args.connect_authority)]
@@ -871,6 +887,7 @@ SCENARIOS = {
     "ping-flood": (scenario_ping_flood, True),
     "empty-data-flood": (scenario_empty_data_flood, True),
     "stalled-body": (scenario_stalled_body, True),
+    "idle": (scenario_idle, True),
     "connect": (scenario_connect, False),
     "upload": (scenario_upload, True),
     "download": (scenario_download, True),
