@@ -31,6 +31,13 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
     /// The connection's send window as swift-nio-http2 reports it: at 0, what the
     /// streams write waits in its queue, so no stream reads its backend.
     private var connectionSendWindow = 65535
+    /// Since when the connection has had no stream (0 while it has one): `Client`
+    /// seconds of that end it, with a GOAWAY saying nothing went wrong.
+    private var idleSince: UInt64 = 0
+    /// The newest stream the client opened: what a GOAWAY promises to finish.
+    private var lastStreamID = HTTP2StreamID.rootStream
+    /// A GOAWAY went out: no new streams, and the connection ends with its last one.
+    private var goingAway = false
 
     init(core: ExchangeCore) {
         self.core = core
@@ -38,6 +45,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        idleSince = Clock.nowNanos()
         core.loop.register(self)
         core.env.openConnections.add(1, ordering: .relaxed)
     }
@@ -75,9 +83,14 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         case .headers(let headers):
             if let stream = streams[frame.streamID] {
                 stream.receiveTrailers(headers.headers, endStream: headers.endStream)
+            } else if goingAway {
+                // Opened after our GOAWAY: not served, so the client may retry it.
+                write(HTTP2Frame(streamID: frame.streamID, payload: .rstStream(.refusedStream)))
             } else {
                 let stream = HTTP2Stream(id: frame.streamID, connection: self)
                 streams[frame.streamID] = stream
+                idleSince = 0
+                lastStreamID = max(lastStreamID, frame.streamID)
                 stream.begin(headers.headers, endStream: headers.endStream)
             }
         case .data(let data):
@@ -117,7 +130,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         // dynamic cast (~300 instructions) for each one that is of neither kind.
         let kind = ObjectIdentifier(type(of: event))
         if kind == Self.streamClosed, let closed = event as? StreamClosedEvent {
-            streams.removeValue(forKey: closed.streamID)?.closed()
+            streamEnded(closed.streamID)
         } else if kind == Self.windowUpdated, let window = event as? NIOHTTP2WindowUpdatedEvent,
                   window.streamID == .rootStream, let size = window.outboundWindowSize {
             let reopened = connectionSendWindow <= 0 && size > 0
@@ -139,10 +152,34 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
         // A stream error has been answered with RST_STREAM by swift-nio-http2 and
         // ends that stream only; anything else ends the connection (after its GOAWAY).
         if let streamError = error as? NIOHTTP2Errors.StreamError {
-            streams.removeValue(forKey: streamError.streamID)?.closed()
+            streamEnded(streamError.streamID)
             return
         }
         context.close(promise: nil)
+    }
+
+    private func streamEnded(_ id: HTTP2StreamID) {
+        streams.removeValue(forKey: id)?.closed()
+        guard streams.isEmpty else { return }
+        idleSince = Clock.nowNanos()
+        if goingAway, let context {
+            // At the end of the tick: the last stream's final frames may still be on
+            // their way down (this event can come while they are being flushed), and
+            // a close would drop what is not flushed yet.
+            context.eventLoop.assumeIsolated().execute {
+                self.flush()
+                self.context?.close(promise: nil)
+            }
+        }
+    }
+
+    /// GOAWAY (NO_ERROR) naming the last stream that will be served.
+    private func goAway() {
+        guard !goingAway else { return }
+        goingAway = true
+        write(HTTP2Frame(streamID: .rootStream,
+                         payload: .goAway(lastStreamID: lastStreamID, errorCode: .noError, opaqueData: nil)))
+        flush()
     }
 
     private func resumeAll() {
@@ -168,22 +205,24 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler {
 }
 
 extension HTTP2ConnectionHandler: LoopConnection {
-    /// Idle connections are the connection manager's (`Client` seconds without a
-    /// stream); each stream's exchange has its own timeouts.
+    /// `Client` seconds without a stream end the connection; each stream's exchange
+    /// has its own timeouts.
     func checkTimeouts(now: UInt64) {
-        guard !streams.isEmpty else { return }
+        guard !streams.isEmpty else {
+            if idleSince > 0, now &- idleSince >= core.listener.clientTimeoutNanos, let context {
+                goAway()
+                context.close(promise: nil)
+            }
+            return
+        }
         for stream in Array(streams.values) { stream.checkTimeouts(now: now) }
     }
 
     /// Graceful stop: GOAWAY, then the connection ends when its streams have.
     func closeWhenIdle() {
         guard let context else { return }
-        // Sent from the HTTP/2 handler's place, so the connection manager sees it.
-        if let h2 = try? context.pipeline.syncOperations.context(handlerType: NIOHTTP2Handler.self) {
-            h2.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-        } else {
-            context.close(promise: nil)
-        }
+        goAway()
+        if streams.isEmpty { context.close(promise: nil) }
     }
 
     func abort() {
