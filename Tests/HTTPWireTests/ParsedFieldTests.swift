@@ -49,9 +49,9 @@ import Testing
         #expect(head.headers.fields.map(\.name) == ["Host", "X-Keep"])
     }
 
-    @Test func headsWithMoreFieldsThanTheFirstPassRecordsParseTheSame() throws {
+    @Test func headsWithManyFieldsKeepEveryFieldInPlace() throws {
         var lines: [UInt8] = bytes("Host: a\r\n")
-        let many = FieldSpan.recorded + 10
+        let many = 74
         for i in 0..<many { lines += bytes("X-\(i):  v\(i) \r\n") }
         let head = try parsed(lines)
         #expect(head.headers.count == many + 1)

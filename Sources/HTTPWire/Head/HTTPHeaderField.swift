@@ -66,7 +66,7 @@ public struct HTTPHeaderField: Sendable {
     public func withNameBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch storage {
         case .text(let name, _):
-            return try Self.withBytes(of: name, body)
+            return try name.withUTF8Bytes(body)
         case .parsed(let head, let start, let end, _, _):
             return try head.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Int(start)..<Int(end)])) }
         }
@@ -77,21 +77,10 @@ public struct HTTPHeaderField: Sendable {
     public func withValueBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch storage {
         case .text(_, let value):
-            return try Self.withBytes(of: value, body)
+            return try value.withUTF8Bytes(body)
         case .parsed(let head, _, _, let start, let end):
             return try head.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[Int(start)..<Int(end)])) }
         }
-    }
-
-    /// A String's bytes in place (native and small strings have them); a copy only
-    /// for one that does not.
-    @inline(__always)
-    private static func withBytes<R>(of string: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if let result = try string.utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
-            return result
-        }
-        var copy = string
-        return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
 
     /// The wire size of `name` and of `value`.
@@ -115,10 +104,7 @@ public struct HTTPHeaderField: Sendable {
             return ASCII.equalsIgnoringCase(name, other)
         case .parsed(_, let start, let end, _, _):
             guard Int(end &- start) == other.utf8.count else { return false }
-            var other = other
-            return withNameBytes { name in
-                other.withUTF8 { ASCII.equalsIgnoringCase(name, UnsafeRawBufferPointer($0)) }
-            }
+            return withNameBytes { name in other.withUTF8Bytes { ASCII.equalsIgnoringCase(name, $0) } }
         }
     }
 

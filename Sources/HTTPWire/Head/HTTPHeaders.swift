@@ -98,22 +98,15 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     /// True when some header called `name` lists `token` (comma list, case-insensitive),
     /// e.g. `hasToken("close", inHeadersNamed: "Connection")`.
     public func hasToken(_ token: String, inHeadersNamed name: String) -> Bool {
-        for field in fields where field.hasName(name) {
-            var token = token
-            let found = field.withValueBytes { v in
-                token.withUTF8 { t in
-                    FieldList.first(in: v) { element, _ in
-                        guard element.count == t.count else { return false }
-                        for i in 0..<t.count where ASCII.lower(element[i]) != ASCII.lower(t[i]) {
-                            return false
-                        }
-                        return true
-                    }
+        token.withUTF8Bytes { token in
+            for field in fields where field.hasName(name) {
+                let found = field.withValueBytes { value in
+                    FieldList.first(in: value) { element, _ in ASCII.equalsIgnoringCase(element, token) }
                 }
+                if found { return true }
             }
-            if found { return true }
+            return false
         }
-        return false
     }
 
     func containsToken(lowercase lowercaseToken: StaticString, inHeadersNamed lowercaseName: StaticString) -> Bool {

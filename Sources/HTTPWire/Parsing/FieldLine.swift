@@ -19,20 +19,10 @@ struct FieldLine {
         while e > i && ASCII.isBlank(p[e &- 1]) { e &-= 1 }
         return FieldLine(nameEnd: nameEnd, valueStart: i, valueEnd: e)
     }
-}
 
-/// A field line the first pass found: where it starts and its pieces. The parser keeps
-/// the first `recorded` of them on the stack, so that the fields are built without
-/// looking at the lines again.
-struct FieldSpan {
-    static let recorded = 64
-
-    var lineStart: Int
-    var line: FieldLine
-
+    /// The field this line is, as a place in `head` (the bytes it was split in).
     @inline(__always)
-    func field(in head: [UInt8]) -> HTTPHeaderField {
-        HTTPHeaderField(head: head, lineStart: lineStart, nameEnd: line.nameEnd,
-                        valueStart: line.valueStart, valueEnd: line.valueEnd)
+    func field(in head: [UInt8], lineStart: Int) -> HTTPHeaderField {
+        HTTPHeaderField(head: head, lineStart: lineStart, nameEnd: nameEnd, valueStart: valueStart, valueEnd: valueEnd)
     }
 }

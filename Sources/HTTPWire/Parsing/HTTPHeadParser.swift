@@ -46,41 +46,40 @@ public enum HTTPHeadParser {
         }
 
         let headersStart = pos
+        var count = 0
         let maxCount = limits.maxHeaderCount.flatMap { $0 > 0 ? $0 : nil } ?? Int.max
-        return withUnsafeTemporaryAllocation(of: FieldSpan.self, capacity: FieldSpan.recorded) { spans in
-            var count = 0
-            fieldLines: while true {
-                switch LineScanner.scan(p, from: pos, maxLineLength: maxLine) {
-                case .incomplete:
-                    return .incomplete
-                case .tooLong:
-                    return .failure(.payloadTooLarge("header line too long"))
-                case .badData(let why):
-                    return .failure(.badRequest(why))
-                case .line(let contentEnd, let next):
-                    if contentEnd == pos {
-                        pos = next
-                        break fieldLines
-                    }
-                    guard let line = FieldLine.split(p, start: pos, end: contentEnd) else {
-                        return .failure(.badRequest("bad header: " + excerpt(p, pos, contentEnd)))
-                    }
-                    if count < spans.count { spans.initializeElement(at: count, to: FieldSpan(lineStart: pos, line: line)) }
-                    count &+= 1
-                    if count > maxCount {
-                        return .failure(.payloadTooLarge("too many headers"))
-                    }
+        fieldLines: while true {
+            switch LineScanner.scan(p, from: pos, maxLineLength: maxLine) {
+            case .incomplete:
+                return .incomplete
+            case .tooLong:
+                return .failure(.payloadTooLarge("header line too long"))
+            case .badData(let why):
+                return .failure(.badRequest(why))
+            case .line(let contentEnd, let next):
+                if contentEnd == pos {
                     pos = next
+                    break fieldLines
                 }
+                guard FieldLine.split(p, start: pos, end: contentEnd) != nil else {
+                    return .failure(.badRequest("bad header: " + excerpt(p, pos, contentEnd)))
+                }
+                count &+= 1
+                if count > maxCount {
+                    return .failure(.payloadTooLarge("too many headers"))
+                }
+                pos = next
             }
-            let head = HTTPRequestHead(
-                method: ASCII.string(p, requestLine.start, requestLine.methodEnd),
-                uri: ASCII.string(p, requestLine.uriStart, requestLine.uriEnd),
-                version: requestLine.version,
-                headers: HTTPHeaders(fields(p, headLength: pos, spans: spans, count: count, from: headersStart))
-            )
-            return .complete(head, headLength: pos)
         }
+        let headLength = pos
+
+        let head = HTTPRequestHead(
+            method: ASCII.string(p, requestLine.start, requestLine.methodEnd),
+            uri: ASCII.string(p, requestLine.uriStart, requestLine.uriEnd),
+            version: requestLine.version,
+            headers: HTTPHeaders(buildFields(p, from: headersStart, count: count, headLength: headLength))
+        )
+        return .complete(head, headLength: headLength)
     }
 
     /// Pound's `http_response_validate`: `HTTP/1.0` or `HTTP/1.1`, a blank, optional more
@@ -116,36 +115,33 @@ public enum HTTPHeadParser {
         }
 
         let headersStart = pos
-        return withUnsafeTemporaryAllocation(of: FieldSpan.self, capacity: FieldSpan.recorded) { spans in
-            var count = 0
-            fieldLines: while true {
-                switch LineScanner.scan(p, from: pos, maxLineLength: maxLineLength) {
-                case .incomplete:
-                    return .incomplete
-                case .tooLong:
-                    return .failure(.badResponse("response header line too long"))
-                case .badData(let why):
-                    return .failure(.badResponse(why))
-                case .line(let contentEnd, let next):
-                    if contentEnd == pos {
-                        pos = next
-                        break fieldLines
-                    }
-                    if let line = FieldLine.split(p, start: pos, end: contentEnd) {
-                        if count < spans.count { spans.initializeElement(at: count, to: FieldSpan(lineStart: pos, line: line)) }
-                        count &+= 1
-                    }
+        var count = 0
+        fieldLines: while true {
+            switch LineScanner.scan(p, from: pos, maxLineLength: maxLineLength) {
+            case .incomplete:
+                return .incomplete
+            case .tooLong:
+                return .failure(.badResponse("response header line too long"))
+            case .badData(let why):
+                return .failure(.badResponse(why))
+            case .line(let contentEnd, let next):
+                if contentEnd == pos {
                     pos = next
+                    break fieldLines
                 }
+                count &+= 1
+                pos = next
             }
-            let head = HTTPResponseHead(
-                version: statusLine.version,
-                status: statusLine.status,
-                reason: ASCII.string(p, statusLine.reasonStart, statusLine.reasonEnd),
-                headers: HTTPHeaders(fields(p, headLength: pos, spans: spans, count: count, from: headersStart))
-            )
-            return .complete(head, headLength: pos)
         }
+        let headLength = pos
+
+        let head = HTTPResponseHead(
+            version: statusLine.version,
+            status: statusLine.status,
+            reason: ASCII.string(p, statusLine.reasonStart, statusLine.reasonEnd),
+            headers: HTTPHeaders(buildFields(p, from: headersStart, count: count, headLength: headLength))
+        )
+        return .complete(head, headLength: headLength)
     }
 
     public static func parseRequest(_ bytes: [UInt8], limits: RequestLimits) -> HeadParseResult<HTTPRequestHead> {
@@ -156,30 +152,22 @@ public enum HTTPHeadParser {
         bytes.withUnsafeBytes { parseResponse($0, maxLineLength: maxLineLength) }
     }
 
-    /// The `count` fields of a head whose field lines start at `start`, sharing one copy
-    /// of its bytes: from the spans the first pass recorded, or, when there were more
-    /// of them than it keeps, from a second pass over the lines it validated (lines
-    /// that are not `name: value` are skipped there as in the first).
-    private static func fields(
-        _ p: UnsafeRawBufferPointer, headLength: Int,
-        spans: UnsafeMutableBufferPointer<FieldSpan>, count: Int, from start: Int
+    /// Second pass over lines the first pass validated, up to the empty line. Lines that
+    /// are not `name: value` are skipped (requests never reach here with one). The
+    /// fields share one copy of the head's bytes.
+    private static func buildFields(
+        _ p: UnsafeRawBufferPointer, from start: Int, count: Int, headLength: Int
     ) -> [HTTPHeaderField] {
         let head = [UInt8](UnsafeRawBufferPointer(rebasing: p[0..<headLength]))
         var fields: [HTTPHeaderField] = []
         // Room for the fields a proxy adds (X-Forwarded-For, X-SSL-*, Connection).
         fields.reserveCapacity(count + 8)
-        if count <= spans.count {
-            for i in 0..<count {
-                fields.append(spans[i].field(in: head))
-            }
-            return fields
-        }
         var pos = start
         while true {
             let (contentEnd, next) = LineScanner.knownLineEnd(p, from: pos)
             if contentEnd == pos { break }
             if let line = FieldLine.split(p, start: pos, end: contentEnd) {
-                fields.append(FieldSpan(lineStart: pos, line: line).field(in: head))
+                fields.append(line.field(in: head, lineStart: pos))
             }
             pos = next
         }

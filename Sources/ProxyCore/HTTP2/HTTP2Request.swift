@@ -107,7 +107,7 @@ struct HTTP2Request {
 
     /// Lower-case token characters only (RFC 9113 §8.2.1, RFC 9110 §5.1).
     static func isValidName(_ name: String) -> Bool {
-        withBytes(of: name) { isValidName($0) }
+        name.withUTF8Bytes { isValidName($0) }
     }
 
     private static func isValidName(_ name: UnsafeRawBufferPointer) -> Bool {
@@ -130,21 +130,11 @@ struct HTTP2Request {
 
     /// No NUL, CR or LF, and no white space at either end (RFC 9113 §8.2.1).
     static func isValidValue(_ value: String) -> Bool {
-        withBytes(of: value) { value in
+        value.withUTF8Bytes { value in
             if let first = value.first, first == 0x20 || first == 0x09 { return false }
             if let last = value.last, last == 0x20 || last == 0x09 { return false }
             for b in value where b == 0 || b == 0x0A || b == 0x0D { return false }
             return true
         }
-    }
-
-    /// The checks walk the bytes in place, not through String's UTF-8 view, which
-    /// costs several times as much a byte.
-    private static func withBytes(of string: String, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
-            return result
-        }
-        var copy = string
-        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 }

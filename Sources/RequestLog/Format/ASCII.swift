@@ -18,16 +18,4 @@ enum ASCII {
         }
         return true
     }
-
-    /// True when `s` equals `lowerNeedle` ignoring ASCII case.
-    static func equalsIgnoringCase(_ s: String, _ lowerNeedle: [UInt8]) -> Bool {
-        let utf8 = s.utf8
-        guard utf8.count == lowerNeedle.count else { return false }
-        var i = 0
-        for b in utf8 {
-            if lower(b) != lowerNeedle[i] { return false }
-            i += 1
-        }
-        return true
-    }
 }
