@@ -115,8 +115,8 @@ let package = Package(
 
         // Process life: SocketFrom fd passing, daemon mode, PID file, privileges, signals.
         // prctl/capset for keeping VRRP's capabilities across a User/Group privilege drop.
-        .systemLibrary(name: "CCapabilities", path: "Sources/CCapabilities"),
-        .target(name: "ProcessSupport", dependencies: ["CCapabilities"]),
+        .systemLibrary(name: "CProcessSupport", path: "Sources/CProcessSupport"),
+        .target(name: "ProcessSupport", dependencies: ["CProcessSupport"]),
 
         // The proxy engine on SwiftNIO: listeners, client and backend connections, the pool.
         .target(name: "ProxyCore", dependencies: [
@@ -192,7 +192,7 @@ let package = Package(
             "PounceApp", "pounce", "pounce-demo-backend", "OpenSSLTLS", "PoundConfig", "DNSTestServer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], exclude: ["Support/h2probe.py", "Support/loadclient.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

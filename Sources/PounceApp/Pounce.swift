@@ -1,8 +1,11 @@
 import PoundConfig
-import PoundLua
+import ProcessSupport
 import ProxyCore
 import RequestLog
 import Routing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The program: reads the command line and the configuration, then runs.
 /// `main.swift` only calls `Pounce.main`.
@@ -27,48 +30,31 @@ public enum Pounce {
         case .check, .run:
             break
         }
+        let printed: (String) -> Void = { Console.err("\(program.name): \($0)\n") }
 
-        let diagnostics = Diagnostics { d in Console.err("\(program.name): \(d)\n") }
-        let config: PoundConfiguration
-        do {
-            config = try ConfigLoader.load(file: options.configFile, features: options.features,
-                                           diagnostics: diagnostics)
-        } catch {
-            if (error as? ConfigFailure)?.terminates == true { Console.err("\(program.name): \(program.name) terminated\n") }
+        // A worker's supervisor has shown the file's warnings already; its errors (the file
+        // changed meanwhile) still count. Everyone else shows them, in the order found,
+        // once it is known whether this process is a supervisor, which shows none: the
+        // `pounce -c` it runs does.
+        let workerHandoff = options.action == .run ? getenv(WorkerHandoff.environmentName).map { String(cString: $0) } : nil
+        var held: [String] = []
+        guard let config = ConfigurationCheck.loadFile(options: options, program: program,
+                                                       report: { held.append($0) }) else {
+            held.forEach(printed)
             return 1
         }
+        let context = StartupContext(config: config, options: options, program: program, arguments: arguments)
+        let supervised = workerHandoff == nil && options.action == .run && Supervisor.supervises(context)
+        if workerHandoff == nil && !supervised { held.forEach(printed) }
 
-        // Modules load under -c too, and routing is built there with them: a module
-        // that fails to load, or a Session/Balancer naming no known type, is an error
-        // of the configuration.
-        guard let modules = ModuleSetup.registry(for: config, report: { Console.err("\(program.name): \($0)\n") }) else {
-            return 1
-        }
-        // Lua sources load under -c too, as in Pound: a file that does not load, or a
-        // LuaMatch naming a function no source defines, is an error of the configuration.
-        let loops = ProxyServer.loopCount(workerMaxCount: config.workerMaxCount)
-        var scripts: LuaEngine?
-        if let lua = config.lua {
-            let startupLog = LogSink(.startup, programName: program.name)
-            do {
-                scripts = try LuaEngine(settings: lua, loops: loops, log: { startupLog.log($0, $1) })
-            } catch {
-                Console.err("\(program.name): \(error)\n")
-                return 1
-            }
-        }
-        let routingOptions = RoutingOptions(modules: modules, scripts: scripts)
-
-        // Pound logs this at LOG_INFO: it reaches stdout only when logging goes there.
-        let logsToConsole = options.verbose || config.logFacility == nil
         if options.action == .check {
-            do {
-                _ = try RoutingTable.build(config, options: routingOptions)
-            } catch {
-                Console.err("\(program.name): \(error)\n")
+            guard ConfigurationCheck.prepare(config, program: program, buildRouting: true, report: printed) != nil else {
                 return 1
             }
-            if logsToConsole { Console.out("\(program.name): Config file \(options.configFile) is OK\n") }
+            // Pound logs this at LOG_INFO: it reaches stdout only when logging goes there.
+            if options.verbose || config.logFacility == nil {
+                Console.out("\(program.name): Config file \(options.configFile) is OK\n")
+            }
             if options.verbose {
                 Console.out("\(program.name): \(CheckSummary.line(file: options.configFile, config: config))\n")
             }
@@ -79,7 +65,18 @@ public enum Pounce {
             Console.err("\(program.name): \(program.name) terminated\n")
             return 1
         }
-        return ProxyRunner.run(config: config, options: options, routingOptions: routingOptions, program: program,
-                               loops: loops, scripts: scripts)
+        if supervised { return Supervisor.run(context) }
+        guard let prepared = ConfigurationCheck.prepare(config, program: program, buildRouting: false,
+                                                        report: printed) else {
+            return 1
+        }
+        if let workerHandoff {
+            // Programs the worker runs (checks, hooks) are no workers.
+            unsetenv(WorkerHandoff.environmentName)
+            return WorkerRunner.run(context, handoffText: workerHandoff, routingOptions: prepared.routingOptions,
+                                    loops: prepared.loops, scripts: prepared.scripts)
+        }
+        return ProxyRunner.run(context, routingOptions: prepared.routingOptions, loops: prepared.loops,
+                               scripts: prepared.scripts)
     }
 }

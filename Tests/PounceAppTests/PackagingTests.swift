@@ -57,10 +57,11 @@ import Glibc
         let start = settings.first { $0.hasPrefix("ExecStart=") } ?? ""
         #expect(start.split(separator: " ").contains("-F"), "Type=notify needs pounce in the foreground")
         #expect(settings.contains { $0.hasPrefix("ExecStartPre=") && $0.contains(" -c ") })
-        // Reload validates first, then asks for the graceful stop that Restart= turns into a restart.
+        // Reload is the supervisor's own (SIGUSR2: check, new worker, old one drains); SIGHUP
+        // would be Pound's graceful stop.
         let reload = settings.filter { $0.hasPrefix("ExecReload=") }
-        #expect(reload.count == 2 && reload[0].contains(" -c ") && reload[1].contains("-HUP $MAINPID"))
-        #expect(settings.contains("Restart=on-success"))
+        #expect(reload == ["ExecReload=/bin/kill -USR2 $MAINPID"])
+        #expect(settings.contains("Restart=on-failure"))
         #expect(settings.contains("KillSignal=SIGINT"))
         #expect(settings.contains("AmbientCapabilities=CAP_NET_BIND_SERVICE"))
     }

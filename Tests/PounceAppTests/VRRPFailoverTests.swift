@@ -83,4 +83,18 @@ final class VRRPFailoverTests: XCTestCase {
         XCTAssertTrue(result.output.split(separator: "\n").contains { $0.hasSuffix(" PASS") }, result.output)
         print(result.output)
     }
+
+    /// Pounce on both nodes, VRRPv3 at 0.2 s: lb1's worker is killed ten times under a client's
+    /// load and the supervisor replaces it without the address moving or a connection being
+    /// refused; then lb1's supervisor is killed and lb2 takes over as before.
+    func testKilledWorkersDoNotMoveTheAddress() throws {
+        let rig = try rigDirectory()
+        let result = run([Self.packageRoot + "/Tests/VRRPRig/worker-kill.sh", rig])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("holder samples: "), result.output)
+        XCTAssertTrue(result.output.contains(", 0 refused, 0 connect errors"), result.output)
+        XCTAssertTrue(result.output.contains("step supervisor-killed: lb2 holds"), result.output)
+        XCTAssertTrue(result.output.split(separator: "\n").contains { $0.hasSuffix(" PASS") }, result.output)
+        print(result.output)
+    }
 }

@@ -45,6 +45,17 @@ final class VRRPSingleNodeTests: XCTestCase {
     }
 
     func testAloneItBecomesMasterAndReportsItEverywhere() throws {
+        try aloneItBecomesMasterAndReportsItEverywhere(extraArguments: [])
+    }
+
+    /// The same under a supervisor (`-F`): VRRP runs there, its tracks ask the worker over
+    /// their link, and the worker's control API, metrics and status page show what the
+    /// supervisor tells it.
+    func testUnderASupervisorItBecomesMasterAndReportsItEverywhere() throws {
+        try aloneItBecomesMasterAndReportsItEverywhere(extraArguments: ["-F"])
+    }
+
+    private func aloneItBecomesMasterAndReportsItEverywhere(extraArguments: [String]) throws {
         try makeLink()
         let backend = try TestBackend(name: "b1")
         let dir = PounceProcess.temporaryDirectory()
@@ -97,7 +108,7 @@ final class VRRPSingleNodeTests: XCTestCase {
                 Track LoopLag 200 Weight -30 Interval 1
                 Track Script "test -f '\(scripted)'" Weight 3 Interval 1 Timeout 1
             End
-            """)
+            """, extraArguments: extraArguments)
         XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) removing VIPs"), p.log)
         // v3 at 0.2 s: Master_Down_Interval = 0.6 s + skew.
         XCTAssertTrue(waitUntil(5) { holdsVIP() }, p.log)
@@ -105,6 +116,10 @@ final class VRRPSingleNodeTests: XCTestCase {
         XCTAssertTrue(waitUntil(3) { PounceProcess.read(notifyLog).contains("INSTANCE edge MASTER 158") },
                       PounceProcess.read(notifyLog))
 
+        // A supervisor's worker hears of the state within a second.
+        XCTAssertTrue(waitUntil(3) {
+            ((try? self.shell("curl -s --unix-socket \(dir)/ctl http://localhost/vrrp")) ?? "").contains(#""state":"MASTER""#)
+        })
         let status = try shell("curl -s --unix-socket \(dir)/ctl http://localhost/vrrp")
         for member in [#""name":"edge""#, #""state":"MASTER""#, #""priority":158"#, #""base_priority":150"#,
                        #""holds_addresses":true"#, #""master":"10.233.0.1""#, #""interface":"\#(interface)""#] {

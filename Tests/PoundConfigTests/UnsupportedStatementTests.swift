@@ -76,11 +76,10 @@ final class UnsupportedStatementTests: XCTestCase {
         assertAccepts("WorkerMaxCount 4\nThreads 4\n")
     }
 
-    func testSupervisorWarnsOnlyWhenAskedFor() {
-        assertAccepts("Supervisor no\n")
-        assertAccepts("Supervisor yes\n", warnings: [
-            "pound.cfg:1.1-14: warning: Supervisor has no effect: pounce starts no supervisor process; let the service manager restart it",
-        ])
+    func testSupervisorIsCarriedOut() throws {
+        // Both have an effect: a supervisor process (the default) or none.
+        XCTAssertEqual(try XCTUnwrap(assertAccepts("Supervisor no\n")).supervisor, false)
+        XCTAssertEqual(try XCTUnwrap(assertAccepts("Supervisor yes\n")).supervisor, true)
     }
 
     func testResolverIsReadAndCNAMEChainWarns() throws {

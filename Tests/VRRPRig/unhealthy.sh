@@ -10,65 +10,11 @@
 # exits 1 on the first failure. Usage: unhealthy.sh RIG_DIR (as root; POUNCE_BIN as for pounce-node.sh).
 set -euo pipefail
 
-rig=$(cd "${1:?usage: unhealthy.sh RIG_DIR}" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
 prefix=${UNHEALTHY_NS_PREFIX:-pu}
-work=$(mktemp -d /tmp/pounce-unhealthy-XXXXXX)
-vip=10.213.0.99
-pgids=()
+advert=0.5
+node_env=("POUNCE_CONTROL={dir}/ctl")
+. "$(dirname "$0")/two-nodes.sh"
 
-say() { printf '%s %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
-now() { date +%s.%N; }
-cleanup() {
-  for pg in "${pgids[@]}"; do kill -KILL -- "-$pg" 2>/dev/null || true; done
-  "$rig/rig.sh" --ns-prefix "$prefix" teardown >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$rig/rig.sh" --ns-prefix "$prefix" setup > "$work/setup.log" 2>&1 || { cat "$work/setup.log"; exit 1; }
-
-# The proxies listen on the floating address itself, as in the classic tutorials: the backup
-# binds it before it holds it (ip_nonlocal_bind), and its listener check must not fail for that.
-start() {  # node priority
-  local n=$1 dir=$work/$1
-  ip netns exec "$prefix$n" sysctl -qw net.ipv4.ip_nonlocal_bind=1
-  mkdir -p "$dir"
-  touch "$dir/healthy"
-  setsid ip netns exec "$prefix$n" env RIG_NODE="$n" RIG_IFACE=eth0 RIG_VIP=$vip RIG_VIP_PREFIX=32 \
-    RIG_VRID=51 RIG_PRIORITY="$2" RIG_ADVERT_INT=0.5 RIG_VRRP_VERSION=3 RIG_PREEMPT=1 \
-    RIG_HEALTH_FILE="$dir/healthy" RIG_HEALTH_INTERVAL=1 RIG_HEALTH_WEIGHT=2 RIG_RUN_DIR="$dir" \
-    RIG_HTTP_PORT=8000 POUNCE_CONTROL="$dir/ctl" POUNCE_LISTEN_ADDRESS=$vip "$here/pounce-node.sh" > "$work/$n.log" 2>&1 < /dev/null &
-  pgids+=($!)
-  echo $! > "$dir/pgid"
-  # Killed at the end by process group; no "Killed" job report from this shell.
-  disown
-}
-
-holds() { ip -n "$prefix$1" -4 addr show dev eth0 | grep -q " $vip/"; }
-holder() {
-  local h=""
-  holds lb1 && h=lb1
-  holds lb2 && h=${h:+$h+}lb2
-  echo "${h:-none}"
-}
-# Waits until `node` is the only holder; prints the seconds since `since`, or fails after `bound`.
-wait_sole() {  # node since bound step
-  local deadline
-  deadline=$(awk -v s="$2" -v b="$3" 'BEGIN { printf "%.3f", s + b }')
-  while :; do
-    if [ "$(holder)" = "$1" ]; then
-      say "step $4: $1 holds $vip after $(awk -v s="$2" -v t="$(now)" 'BEGIN { printf "%.3f", t - s }') seconds"
-      return 0
-    fi
-    if awk -v d="$deadline" -v t="$(now)" 'BEGIN { exit !(t > d) }'; then
-      say "FAIL step $4: expected $1 to hold $vip within $3 s, holder: $(holder)"
-      tail -n 20 "$work/lb1.log" "$work/lb2.log"
-      exit 1
-    fi
-    sleep 0.02
-  done
-}
 control() {  # node method path
   ip netns exec "$prefix$1" curl -sS -f --unix-socket "$work/$1/ctl" -X "$2" "http://localhost$3" > /dev/null \
     || { say "FAIL: control $2 $3 on $1"; exit 1; }

@@ -18,6 +18,9 @@ public struct CommandLineOptions: Sendable, Equatable {
     public var configFile = Features.defaultConfigFile
     public var pidFile: String?
     public var foreground = false
+    /// `-F` itself was given (`-e` keeps Pound in the foreground too, but only `-F` asks
+    /// for Pounce's supervisor outside daemon mode).
+    public var foregroundFlag = false
     public var logToStderr = false
     /// `-v`: print log messages to stdout/stderr during startup.
     public var verbose = false
@@ -70,7 +73,9 @@ public struct CommandLineOptions: Sendable, Equatable {
                 case "e":
                     options.logToStderr = true
                     options.foreground = true
-                case "F": options.foreground = true
+                case "F":
+                    options.foreground = true
+                    options.foregroundFlag = true
                 case "v": options.verbose = true
                 case "h":
                     options.action = .help

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import PoundConfig
+import ProcessSupport
 import ProxyCore
 import RequestLog
 import VRRP
@@ -20,7 +21,7 @@ final class HighAvailability: Sendable {
     private let log: LogSink
 
     /// nil when the configuration has no VRRP block.
-    init?(config: PoundConfiguration, server: ProxyServer, log: LogSink) {
+    init?(config: PoundConfiguration, health: any ProxyHealth, log: LogSink) {
         guard !config.vrrp.isEmpty else { return nil }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
@@ -36,7 +37,7 @@ final class HighAvailability: Sendable {
                     guard state != .initialize else { return }
                     Self.notify(hooks, instance: instance.name, state: state.rawValue, priority: priority, on: loop)
                 })
-            let tracker = SelfHealthTracker(instance: instance, server: server, loop: loop, log: log) { priority, fault in
+            let tracker = SelfHealthTracker(instance: instance, health: health, loop: loop, log: log) { priority, fault in
                 router.updateTracking(priority: priority, fault: fault)
             }
             return Member(instance: instance, router: router, tracker: tracker)
@@ -45,7 +46,10 @@ final class HighAvailability: Sendable {
 
     /// Starts every router (each removes addresses a crashed run left behind, then waits as Backup)
     /// and its checks. The first failure stops what was started and is returned.
-    func start() throws {
+    /// What the process running VRRP keeps when it drops privileges: raw packets, address changes.
+    static let capabilities: [Privileges.Capability] = [.netAdmin, .netRaw, .netBindService]
+
+    func start() throws(HighAvailabilityError) {
         var started: [Member] = []
         for member in members {
             // Before the router starts, so the first advert already carries the tracked priority.
@@ -79,6 +83,11 @@ final class HighAvailability: Sendable {
     }
 
     var statuses: [VRRPStatus] { members.map(\.router.status) }
+
+    /// A supervisor's verdict: no worker can be kept running (FAULT), or one serves again.
+    func setWorkerFault(_ fault: Bool) {
+        for member in members { member.tracker.setWorkerFault(fault) }
+    }
 
     /// keepalived's notify hooks: `Notify` gets "INSTANCE name STATE priority"; the per-state ones
     /// get nothing.

@@ -12,19 +12,21 @@ import Glibc
 /// Each check is rescheduled only after the previous run ended, so a slow script never overlaps itself.
 final class SelfHealthTracker: Sendable {
     private let instance: VRRPInstance
-    private let server: ProxyServer
+    private let health: any ProxyHealth
     private let loop: EventLoop
     private let log: LogSink
     private let tracking: NIOLoopBoundBox<VRRPTracking>
     private let tasks: NIOLoopBoundBox<[RepeatedTask]>
+    /// Set by a supervisor that cannot keep a worker running: FAULT whatever the checks say.
+    private let workerFault: NIOLoopBoundBox<Bool>
     private let report: @Sendable (_ priority: UInt8, _ fault: Bool) -> Void
     /// What the checks add up to before any has run: every signal starts healthy.
     let initialPriority: UInt8
 
-    init(instance: VRRPInstance, server: ProxyServer, loop: EventLoop, log: LogSink,
+    init(instance: VRRPInstance, health: any ProxyHealth, loop: EventLoop, log: LogSink,
          report: @escaping @Sendable (_ priority: UInt8, _ fault: Bool) -> Void) {
         self.instance = instance
-        self.server = server
+        self.health = health
         self.loop = loop
         self.log = log
         self.report = report
@@ -33,6 +35,7 @@ final class SelfHealthTracker: Sendable {
         self.initialPriority = tracking.effectivePriority
         self.tracking = NIOLoopBoundBox.makeBoxSendingValue(tracking, eventLoop: loop)
         self.tasks = NIOLoopBoundBox.makeBoxSendingValue([], eventLoop: loop)
+        self.workerFault = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: loop)
     }
 
     func start() {
@@ -52,6 +55,16 @@ final class SelfHealthTracker: Sendable {
         }.wait()
     }
 
+    func setWorkerFault(_ fault: Bool) {
+        loop.execute { [self] in
+            guard workerFault.value != fault else { return }
+            workerFault.value = fault
+            log.log(.notice, "VRRP_Instance(\(instance.name)) " + (fault ? "no worker can be kept running, FAULT"
+                                                                          : "a worker serves again"))
+            report(tracking.value.effectivePriority, tracking.value.fault || fault)
+        }
+    }
+
     private func record(_ index: Int, success: Bool) {
         guard tracking.value.record(index, success: success) else { return }
         let track = instance.tracks[index]
@@ -59,19 +72,19 @@ final class SelfHealthTracker: Sendable {
         log.log(.notice, "VRRP_Instance(\(instance.name)) Track \(Self.describe(track.signal)) "
                 + (success ? "succeeded" : "failed") + ", priority \(state.effectivePriority)"
                 + (state.fault ? ", FAULT" : ""))
-        report(state.effectivePriority, state.fault)
+        report(state.effectivePriority, state.fault || workerFault.value)
     }
 
     private func check(_ track: VRRPTrack) -> EventLoopFuture<Bool> {
         let timeout = TimeAmount.seconds(Int64(track.timeout))
         switch track.signal {
         case .listener(let reference):
-            guard let index = server.listenerIndex(reference) else { return loop.makeSucceededFuture(false) }
-            return server.listenerAccepts(index, timeout: timeout, on: loop)
+            guard let index = health.listenerIndex(reference) else { return loop.makeSucceededFuture(false) }
+            return health.listenerAccepts(index, timeout: timeout, on: loop)
         case .loopLag(let milliseconds):
-            return server.loopsRespond(within: .milliseconds(Int64(milliseconds)), on: loop)
+            return health.loopsRespond(within: .milliseconds(Int64(milliseconds)), on: loop)
         case .backends(let service, let minimum):
-            return loop.makeSucceededFuture((server.usableBackends(service: service) ?? 0) >= minimum)
+            return health.usableBackends(service: service, on: loop).map { ($0 ?? 0) >= minimum }
         case .file(let path):
             return loop.makeSucceededFuture(access(path, F_OK) == 0)
         case .script(let command):

@@ -4,7 +4,7 @@
 /// - a statement whose absence would make the proxy behave differently from Pound is
 ///   refused;
 /// - a statement that only tunes what Pounce does not have (Pound's worker thread pool
-///   and connection queue, its supervisor process) is accepted with a warning naming
+///   and connection queue) is accepted with a warning naming
 ///   it, so configurations shared with Pound still load.
 ///
 /// Every such statement is listed here; the section tables pass their statements
@@ -14,7 +14,6 @@
 public enum UnsupportedStatements {
     static let noWorkerPool = "pounce is event-driven and has no worker thread pool"
     static let noConnectionQueue = "pounce is event-driven and has no connection queue"
-    static let noSupervisor = "pounce starts no supervisor process; let the service manager restart it"
     static let cnameChainsFollowed = "pounce follows CNAME chains of any length, as its DNS library (c-ares) does"
 
     /// Top-level statements that are accepted with a warning.
@@ -23,8 +22,6 @@ public enum UnsupportedStatements {
             switch s.name {
             case "WorkerMinCount", "WorkerIdleTimeout", "WorkerStackSize": s.withoutEffect(noWorkerPool)
             case "ConnectionQueueSize", "ReserveFD": s.withoutEffect(noConnectionQueue)
-            // `Supervisor no` is what Pounce does anyway.
-            case "Supervisor": s.withoutEffect(noSupervisor, when: { $0.supervisor })
             default: s
             }
         }

@@ -1,4 +1,4 @@
-import CCapabilities
+import CProcessSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -12,19 +12,6 @@ public struct ShellCommand: Sendable {
     /// Starts `command`; `arguments` become `$1...` of the command line (keepalived's notify
     /// passes "INSTANCE name state priority" that way).
     public static func start(_ command: String, arguments: [String] = []) throws(ProcessSupportError) -> ShellCommand {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -36,7 +23,7 @@ public struct ShellCommand: Sendable {
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         var pid = pid_t()
-        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &cArgs, environ)
+        let rc = SpawnAttributes.with { attributes in posix_spawn(&pid, "/bin/sh", &actions, &attributes, &cArgs, environ) }
         guard rc == 0 else {
             throw ProcessSupportError("can't run \"\(command)\": \(String(cString: strerror(rc)))")
         }

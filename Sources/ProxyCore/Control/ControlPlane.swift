@@ -38,6 +38,7 @@ public final class ControlPlane: Sendable {
     /// CLOCK_MONOTONIC at start-up, for `uptime`.
     private let startNanos: UInt64
     private let failover = Mutex<(@Sendable () -> [VRRPStatus])?>(nil)
+    private let generationStatus = Mutex<GenerationStatus?>(nil)
 
     final class DisabledFlag: Sendable {
         let value: Atomic<Bool>
@@ -122,6 +123,12 @@ public final class ControlPlane: Sendable {
     public func setFailoverStatus(_ provider: @escaping @Sendable () -> [VRRPStatus]) {
         failover.withLock { $0 = provider }
     }
+
+    public func setGeneration(_ status: GenerationStatus) {
+        generationStatus.withLock { $0 = status }
+    }
+
+    var generation: GenerationStatus? { generationStatus.withLock { $0 } }
 
     var failoverStatuses: [VRRPStatus] {
         failover.withLock { $0 }?() ?? []

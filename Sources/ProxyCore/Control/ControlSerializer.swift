@@ -54,7 +54,7 @@ struct ControlSerializer {
     /// Pound that just started shows them.
     func core() -> ControlJSON {
         let w = plane.workers
-        return .object([
+        var members: [String: ControlJSON] = [
             "kind": .string("core"),
             "version": .string(version),
             "pid": .int(Int(getpid())),
@@ -67,7 +67,17 @@ struct ControlSerializer {
                 "min": .int(w.min), "max": .int(w.max), "timeout": .int(w.timeout),
                 "count": .int(w.min), "active": .int(0),
             ]),
-        ])
+        ]
+        // A Pounce extension, only under a supervisor: which reload or restart serves. Its
+        // name keeps Pound's members first (the object is written in name order).
+        if let g = plane.generation {
+            members["supervised"] = .object([
+                "generation": .int(g.generation),
+                "started": .string(Self.timestamp(UInt64(max(g.startedAt, 0)) &* 1_000_000_000)),
+                "started_epoch": .int(Int(g.startedAt)),
+            ])
+        }
+        return .object(members)
     }
 
     func listener(_ index: Int) -> ControlJSON {

@@ -30,6 +30,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     private var inbound: ByteBuffer
     private var state: State = .awaitingHead
     private var closeRequested = false
+    /// A request has come on this connection. Before the first one it is not an idle
+    /// keep-alive connection: a graceful stop answers that first request (as Pound,
+    /// whose thread waits reading it), which a reload's old worker needs for the
+    /// connections it accepted just before it stopped.
+    private var hadRequest = false
     /// When an idle connection (no request in progress) is closed; 0 = not idle.
     private var idleDeadline: UInt64 = 0
     /// On a `ListenHTTPS`, until OpenSSL reports the handshake done. The `Client`
@@ -184,7 +189,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     /// Graceful shutdown: stop after the current exchange, or now when idle.
     func closeWhenIdle() {
         closeRequested = true
-        if case .awaitingHead = state, inbound.readableBytes == 0 {
+        if case .awaitingHead = state, inbound.readableBytes == 0, hadRequest {
             close()
         }
     }
@@ -271,6 +276,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
 
         let exchange = core.makeExchange(head, framing: framing, expectsContinue: expectsContinue, client: self)
         if closeRequested || listener.servesOneRequest(exchange.request.head) { exchange.clientKeepAlive = false }
+        hadRequest = true
         state = .exchanging(exchange)
         guard core.route(exchange) else { return }
         // Body bytes that came with the head wait until the backend is ready.
@@ -454,6 +460,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
         let exchange = core.makeExchange(head ?? HTTPRequestHead(method: "", uri: "", version: .http1_0),
                                          framing: .none, expectsContinue: false, client: self)
         exchange.rawRequestLine = requestLine
+        hadRequest = true
         state = .exchanging(exchange)
         // Pound refuses a request line before it knows the version, so it answers in
         // HTTP/1.0 then (405, 414, a bad line).

@@ -50,6 +50,12 @@ struct MetricFamily: Sendable, Equatable {
         "pounce_listener_tls_handshake_timeouts", "counter",
         "TLS handshakes not finished within the Client timeout (the connection was closed).", totalSuffix: true)
 
+    // Pounce's own, present only under a supervisor.
+    static let generation = MetricFamily("pounce_generation", "gauge",
+                                         "The serving worker's generation: 1 at start, one more per reload or restart.")
+    static let generationStart = MetricFamily("pounce_generation_start_time_seconds", "gauge",
+                                              "When the serving worker started, seconds since the epoch.")
+
     // Pounce's own families, present only with VRRP blocks.
     static let vrrpState = MetricFamily("pounce_vrrp_state", "stateset",
                                         "State of a VRRP instance: INIT, BACKUP, MASTER or FAULT.")

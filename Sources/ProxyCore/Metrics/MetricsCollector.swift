@@ -39,6 +39,11 @@ struct MetricsCollector {
               let queue = core.member("queue")
         else { return false }
         exposition.add(.uptime, value: uptime)
+        if let supervised = core.member("supervised"), let number = supervised.member("generation")?.numberValue,
+           let started = supervised.member("started_epoch")?.numberValue {
+            exposition.add(.generation, value: number)
+            exposition.add(.generationStart, value: started)
+        }
         exposition.touch(.workers)
         for type in ["active", "count", "max", "min"] {
             guard let n = workers.member(type)?.numberValue else { return false }

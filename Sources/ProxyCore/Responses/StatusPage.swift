@@ -195,7 +195,8 @@ function render(data) {
   root.replaceChildren.apply(root, parts);
   var core = data.core || {};
   document.getElementById("meta").textContent = "version " + core.version + " · pid " + core.pid +
-    " · up " + Math.round((core.uptime || 0) / 1e6) + " s";
+    " · up " + Math.round((core.uptime || 0) / 1e6) + " s" +
+    (core.supervised ? " · generation " + core.supervised.generation + " since " + core.supervised.started : "");
 }
 
 function setState(text, error) {

@@ -19,6 +19,11 @@ extension ProxyServer {
 
     /// A listener by its name (`ListenHTTP "name"`) or its index in the file.
     public func listenerIndex(_ reference: String) -> Int? {
+        Self.listenerIndex(reference, in: config)
+    }
+
+    /// The same, in a configuration no server runs here (a supervisor's).
+    public static func listenerIndex(_ reference: String, in config: PoundConfiguration) -> Int? {
         if let match = config.listeners.firstIndex(where: { $0.name == reference }) { return match }
         if let n = Int(reference), config.listeners.indices.contains(n) { return n }
         return nil
@@ -95,5 +100,13 @@ extension ProxyServer {
         default: host = address.host
         }
         return try? SocketAddress(ipAddress: host, port: runtime.port)
+    }
+}
+
+extension ProxyServer {
+    /// The generation a supervisor started this worker as, for the control API, the status
+    /// page and the metrics.
+    public func setGeneration(_ status: GenerationStatus) {
+        env.control?.plane.setGeneration(status)
     }
 }

@@ -146,7 +146,10 @@ public final class ProxyServer: Sendable {
     }
 
     /// Starts accepting on every listener.
-    public func start() throws {
+    /// Binds the listeners to the event loops. `accepting: false` leaves them registered
+    /// but not accepting until `setAccepting(true)`: a supervised worker waits so that it
+    /// and the worker it replaces never accept from the shared sockets at the same time.
+    public func start(accepting: Bool = true) throws {
         var channels: [Channel] = []
         for (runtime, fd) in listeners {
             let env = self.env
@@ -156,6 +159,7 @@ public final class ProxyServer: Sendable {
             var bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(ChannelOptions.backlog, value: 1024)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(ChannelOptions.autoRead, value: accepting)
                 .childChannelOption(ChannelOptions.autoRead, value: false)
                 .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
@@ -242,12 +246,29 @@ public final class ProxyServer: Sendable {
         resurrection.withLock { $0 = monitor }
     }
 
+    /// Starts or stops taking connections from the listening sockets, which stay open
+    /// (a supervisor and the next worker share them: what is still queued is theirs).
+    /// Once stopped, the connections already accepted have got through their set-up.
+    public func setAccepting(_ on: Bool) {
+        let channels = serverChannels.withLock { $0 }
+        for channel in channels { try? channel.setOption(ChannelOptions.autoRead, value: on).wait() }
+        guard !on else { return }
+        // The set-up hops between the listener's loop and the connection's.
+        for _ in 0..<3 {
+            for loop in env.loops.all { try? loop.eventLoop.submit {}.wait() }
+        }
+    }
+
     /// Stops accepting. Graceful: let exchanges in progress finish, up to `grace`
     /// seconds (idle keep-alive connections close at once); immediate: drop all.
     public func stop(graceful: Bool, grace: Int) {
         dynamicBackends.withLock { $0?.stop() }
         resurrection.withLock { $0?.stop() }
         let channels = serverChannels.withLock { $0 }
+        // Stop accepting before closing: NIO sets up a connection it accepted on the child's
+        // loop and then hands it back to the listener's, and closes it, request unread (the
+        // client sees a reset), when the listener is closed by then.
+        setAccepting(false)
         for channel in channels { try? channel.close().wait() }
         if graceful {
             for loop in env.loops.all {

@@ -1,9 +1,15 @@
+import PoundConfig
+
 /// Service selection for one listener.
 /// A class, not a struct: every request reads it, and a struct of references read out
 /// of the listener would be copied (each reference retained and released) per request.
 public final class ListenerRouting: Sendable {
     /// Position in `PoundConfiguration.listeners`.
     public let index: Int
+    /// The listener's `Name` and socket, which name it across a reload (its index
+    /// shifts when a listener is added before it); nil when built without them.
+    public let name: String?
+    public let address: ListenerAddress?
     /// The listener's own services (with any ACME service where Pound puts it),
     /// then the global ones: the same `RuntimeService` instances for every listener.
     public let services: [RuntimeService]
@@ -17,9 +23,11 @@ public final class ListenerRouting: Sendable {
     public let serviceNames: (listener: Set<String>, global: Set<String>)
 
     init(index: Int, services: [RuntimeService], ownServiceCount: Int, scope: RoutingScope,
-         rewrites: ScopeRewrites = .none) {
+         rewrites: ScopeRewrites = .none, name: String? = nil, address: ListenerAddress? = nil) {
         self.rewrites = rewrites
         self.index = index
+        self.name = name
+        self.address = address
         self.services = services
         self.ownServiceCount = ownServiceCount
         self.scope = scope

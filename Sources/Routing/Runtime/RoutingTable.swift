@@ -74,7 +74,8 @@ public struct RoutingTable: Sendable {
                                      trustedIPs: l.trustedIPs.map(files.addressList), parent: global)
             listeners.append(ListenerRouting(index: li, services: own + globals, ownServiceCount: own.count,
                                              scope: scope,
-                                             rewrites: try ScopeRewrites(l.rewrite, named: named, context: context)))
+                                             rewrites: try ScopeRewrites(l.rewrite, named: named, context: context),
+                                             name: l.name, address: l.address))
         }
         return RoutingTable(listeners: listeners, globalServices: globals, allBackends: all,
                             watchedFiles: files.files, scripts: options.scripts)

@@ -71,8 +71,29 @@ extension SessionTable {
         /// used session when the shard is full.
         mutating func insert(_ key: Key, backend: Int, now: UInt64) {
             if count >= capacity, oldest >= 0 { delete(oldest) }
+            linkNewest(store(key, backend: backend, lastUsed: stamp(now)))
+        }
+
+        /// Adds a session for a key that has none, last used at `lastUsed` (a restored
+        /// session, possibly older than others): it goes to its place in time order,
+        /// found from the recent end, where restores in order of age land at once.
+        /// A full shard evicts its least recently used session, unless the new one
+        /// would be that: then nothing is added (false).
+        mutating func insert(_ key: Key, backend: Int, lastUsed: UInt64) -> Bool {
+            if count >= capacity, oldest >= 0 {
+                guard nodes[Int(oldest)].lastUsed <= lastUsed else { return false }
+                delete(oldest)
+            }
+            var before = newest
+            while before >= 0, nodes[Int(before)].lastUsed > lastUsed { before = nodes[Int(before)].older }
+            link(store(key, backend: backend, lastUsed: lastUsed), after: before)
+            return true
+        }
+
+        /// Puts a new, unlinked node in a free slot.
+        private mutating func store(_ key: Key, backend: Int, lastUsed: UInt64) -> Int32 {
             let b = Int32(truncatingIfNeeded: backend)
-            let node = Node(key: key, lastUsed: stamp(now), backend: b, generation: generation(of: b),
+            let node = Node(key: key, lastUsed: lastUsed, backend: b, generation: generation(of: b),
                             older: -1, newer: -1)
             let slot: Int32
             if free >= 0 {
@@ -83,9 +104,9 @@ extension SessionTable {
                 slot = Int32(nodes.count)
                 nodes.append(node)
             }
-            linkNewest(slot)
             slots[key] = slot
             count += 1
+            return slot
         }
 
         mutating func delete(_ slot: Int32) {
@@ -138,10 +159,16 @@ extension SessionTable {
         }
 
         private mutating func linkNewest(_ slot: Int32) {
-            nodes[Int(slot)].older = newest
-            nodes[Int(slot)].newer = -1
-            if newest >= 0 { nodes[Int(newest)].newer = slot } else { oldest = slot }
-            newest = slot
+            link(slot, after: newest)
+        }
+
+        /// Links `slot` next to `older` on its recent side; at the old end for -1.
+        private mutating func link(_ slot: Int32, after older: Int32) {
+            let newer = older >= 0 ? nodes[Int(older)].newer : oldest
+            nodes[Int(slot)].older = older
+            nodes[Int(slot)].newer = newer
+            if older >= 0 { nodes[Int(older)].newer = slot } else { oldest = slot }
+            if newer >= 0 { nodes[Int(newer)].older = slot } else { newest = slot }
         }
     }
 }

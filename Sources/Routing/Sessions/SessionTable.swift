@@ -136,6 +136,32 @@ public final class SessionTable: Sendable {
         return true
     }
 
+    /// Puts back a session handed over from the previous worker across a reload,
+    /// replacing one for the same key: it expires `expiresIn` nanoseconds from now
+    /// (at most TTL). Its last use is set back to match, so that against the other
+    /// sessions it counts as used as long ago as it was. The key is cut to KEY_SIZE.
+    /// False (nothing done) for a backend index out of range, no life left, or a full
+    /// table whose every session is more recent.
+    ///
+    /// While the clock is younger than TTL - expiresIn (a host booted less than TTL
+    /// ago) that last use would precede the clock's origin; it is then taken as the
+    /// origin, and the session lives up to TTL from there: a little longer, never
+    /// wrapped round.
+    @discardableResult
+    public func restore(_ key: String, backend: Int, expiresIn: UInt64) -> Bool {
+        let left = min(expiresIn, ttl)
+        guard backend >= 0, backend <= Int(Int32.max), left > 0 else { return false }
+        let k = Key(SessionKey.truncated(key))
+        let now = clock.nanoseconds()
+        let back = ttl - left
+        let lastUsed = now >= back ? now - back : 0
+        return shard(k).state.withLock { shard in
+            shard.expire(now: now, ttl: ttl)
+            if let slot = shard.live(k, now: now, ttl: ttl) { shard.delete(slot) }
+            return shard.insert(k, backend: backend, lastUsed: lastUsed)
+        }
+    }
+
     /// Removes the session of `key` (`poundctl delete`); true if there was a live one.
     @discardableResult
     public func remove(key: String) -> Bool {
