@@ -40,16 +40,14 @@ public enum UnsupportedStatements {
 
 extension Statement {
     /// This statement, parsed as before, followed by a warning naming it (from its
-    /// keyword to its last token) when `applies` holds for what it set.
-    func withoutEffect(_ reason: String, when applies: @escaping (Section) -> Bool = { _ in true }) -> Statement {
+    /// keyword to its last token).
+    func withoutEffect(_ reason: String) -> Statement {
         let handler = self.handler
         let name = self.name
         return Statement(name, deprecated: deprecation) { p, section in
             let begin = p.lastRange?.begin ?? .unset
             let outcome = try handler(p, &section)
-            if applies(section) {
-                p.warn("\(name) has no effect: \(reason)", at: LocusRange(begin: begin, end: p.lastRange?.end ?? .unset))
-            }
+            p.warn("\(name) has no effect: \(reason)", at: LocusRange(begin: begin, end: p.lastRange?.end ?? .unset))
             return outcome
         }
     }
