@@ -11,7 +11,8 @@ if [ "${1:-}" = --tests ]; then
     # chromium: the status page screenshot; keepalived, tcpdump, tshark, iproute2,
     # iputils-ping: the VRRP rig in ../shared/rigs/vrrp (keepalived is the peer).
     # nghttp2-client: nghttp and h2load, the HTTP/2 tests' client and benchmark.
-    pkgs+=(chromium keepalived tcpdump tshark iproute2 iputils-ping python3 python3-pip nghttp2-client)
+    # pebble: Let's Encrypt's ACME test server (and its DNS), for the ACME tests.
+    pkgs+=(chromium keepalived tcpdump tshark iproute2 iputils-ping python3 python3-pip nghttp2-client pebble)
 fi
 need=()
 for pkg in "${pkgs[@]}"; do

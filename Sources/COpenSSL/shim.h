@@ -13,6 +13,9 @@
 #include <openssl/pem.h>
 #include <openssl/bn.h>
 #include <openssl/asn1.h>
+#include <openssl/evp.h>
+#include <openssl/ec.h>
+#include <openssl/core_names.h>
 #include <stdint.h>
 
 // MARK: memory BIOs
@@ -94,6 +97,61 @@ static inline void pounce_OPENSSL_free(void *p) { OPENSSL_free(p); }
 
 static inline void pounce_sk_X509_NAME_pop_free(STACK_OF(X509_NAME) *names) {
     sk_X509_NAME_pop_free(names, X509_NAME_free);
+}
+
+/* ACME's account and certificate keys: EC P-256 (EVP_PKEY_Q_keygen is variadic). */
+static inline EVP_PKEY *pounce_generate_p256_key(void) {
+    return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+/* The affine coordinates of an EC public key, each written big-endian into 32 bytes. */
+static inline int pounce_ec_public_xy(const EVP_PKEY *key, unsigned char x[32], unsigned char y[32]) {
+    BIGNUM *bx = NULL, *by = NULL;
+    int ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &bx) == 1
+          && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &by) == 1
+          && BN_bn2binpad(bx, x, 32) == 32 && BN_bn2binpad(by, y, 32) == 32;
+    BN_free(bx);
+    BN_free(by);
+    return ok;
+}
+
+/* An ECDSA signature in DER (what EVP_DigestSign gives) as JWS wants it: r and s, 32 bytes each. */
+static inline int pounce_ecdsa_der_to_raw(const unsigned char *der, long length, unsigned char out[64]) {
+    const unsigned char *p = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, length);
+    if (sig == NULL) return 0;
+    const BIGNUM *r = NULL, *s = NULL;
+    ECDSA_SIG_get0(sig, &r, &s);
+    int ok = BN_bn2binpad(r, out, 32) == 32 && BN_bn2binpad(s, out + 32, 32) == 32;
+    ECDSA_SIG_free(sig);
+    return ok;
+}
+
+/* A PKCS#10 request for `names` (comma-separated "DNS:a,DNS:b" as subjectAltName; the
+   first name is also the subject's CN), signed with `key` over SHA-256, as DER in a buffer
+   the caller frees with OPENSSL_free. Returns its length, or -1. */
+static inline int pounce_make_csr(EVP_PKEY *key, const char *common_name, const char *alt_names,
+                                  unsigned char **der) {
+    int length = -1;
+    X509_REQ *req = X509_REQ_new();
+    STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+    X509_EXTENSION *san = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, alt_names);
+    if (req == NULL || exts == NULL || san == NULL) goto done;
+    if (X509_REQ_set_version(req, 0) != 1) goto done;
+    if (X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8,
+                                   (const unsigned char *)common_name, -1, -1, 0) != 1) goto done;
+    if (sk_X509_EXTENSION_push(exts, san) == 0) goto done;
+    san = NULL;
+    if (X509_REQ_add_extensions(req, exts) != 1) goto done;
+    if (X509_REQ_set_pubkey(req, key) != 1) goto done;
+    if (X509_REQ_sign(req, key, EVP_sha256()) <= 0) goto done;
+    *der = NULL;
+    length = i2d_X509_REQ(req, der);
+done:
+    X509_EXTENSION_free(san);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    X509_REQ_free(req);
+    return length;
 }
 
 #endif

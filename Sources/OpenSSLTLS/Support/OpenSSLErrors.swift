@@ -1,10 +1,10 @@
 import COpenSSL
 
 /// OpenSSL's per-thread error queue, read the way Pound reports it.
-enum OpenSSLErrors {
+public enum OpenSSLErrors {
     /// Empties the queue and returns each entry as `ERR_error_string_n` formats it
     /// ("error:0A000126:SSL routines::unexpected eof while reading"), oldest first.
-    static func drain() -> [String] {
+    public static func drain() -> [String] {
         var lines: [String] = []
         while true {
             let code = ERR_get_error()
@@ -15,7 +15,7 @@ enum OpenSSLErrors {
     }
 
     /// The oldest queued error (what Pound logs), discarding the rest; nil when empty.
-    static func first() -> String? {
+    public static func first() -> String? {
         let code = ERR_get_error()
         guard code != 0 else { return nil }
         ERR_clear_error()

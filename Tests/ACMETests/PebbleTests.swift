@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+@testable import ACME
+
+/// Against Pebble, the ACME test server of Let's Encrypt (Debian `pebble`), started here on
+/// 127.0.0.1 with a certificate from the repository's dev CA, which the client trusts.
+final class Pebble {
+    let process = Process()
+    let dns = Process()
+    let directory: URL
+    let trust: String
+    /// Where Pebble's validation connects for http-01 (on every name: its DNS says 127.0.0.1).
+    let httpPort: Int
+    let managementPort: Int
+    let folder: String
+
+    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/pebble") }
+
+    private static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }
+
+    init() throws {
+        folder = NSTemporaryDirectory() + "pebble-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let certs = Process()
+        certs.executableURL = URL(fileURLWithPath: "/bin/bash")
+        certs.arguments = [Self.packageRoot + "/certs/make-certs.sh", folder + "/pki"]
+        certs.standardOutput = FileHandle.nullDevice
+        try certs.run()
+        certs.waitUntilExit()
+        trust = folder + "/pki/ca.crt"
+        let port = Int.random(in: 20_000..<29_000)
+        httpPort = port + 2
+        managementPort = port + 1
+        // A DNS server answering 127.0.0.1 for every name, so any identifier validates here.
+        dns.executableURL = URL(fileURLWithPath: "/usr/bin/pebble-challtestsrv")
+        dns.arguments = ["-dns01", "127.0.0.1:\(port + 4)", "-http01", "", "-https01", "", "-tlsalpn01", "",
+                         "-management", "127.0.0.1:\(port + 5)", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""]
+        dns.standardOutput = FileHandle.nullDevice
+        dns.standardError = FileHandle.nullDevice
+        try dns.run()
+        let config = """
+            {"pebble": {"listenAddress": "127.0.0.1:\(port)", "managementListenAddress": "127.0.0.1:\(port + 1)",
+             "certificate": "\(folder)/pki/server.crt", "privateKey": "\(folder)/pki/server.key",
+             "httpPort": \(port + 2), "tlsPort": \(port + 3), "ocspResponderURL": "",
+             "externalAccountBindingRequired": false}}
+            """
+        try config.write(toFile: folder + "/pebble.json", atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pebble")
+        process.arguments = ["-config", folder + "/pebble.json", "-strict", "-dnsserver", "127.0.0.1:\(port + 4)"]
+        process.environment = ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"]
+        let log = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        directory = try #require(URL(string: "https://localhost:\(port)/dir"))
+        let client = HTTPSClient(trust: trust, timeout: 2)
+        for _ in 0..<100 {
+            if (try? client.get(directory))?.status == 200 { return }
+            usleep(50_000)
+        }
+        throw ACMEClient.Failure(status: nil, type: nil, description: "pebble did not start")
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+        dns.terminate()
+        dns.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
+@Suite("ACME against Pebble", .enabled(if: Pebble.isInstalled, "pebble is not installed (apt install pebble)"))
+struct PebbleTests {
+    @Test func anAccountIsCreatedThenFoundAgain() throws {
+        let pebble = try Pebble()
+        let key = try ECKey.generate()
+        let client = ACMEClient(directoryURL: pebble.directory, key: key, http: HTTPSClient(trust: pebble.trust))
+        let directory = try client.loadDirectory()
+        #expect(directory.newAccount.host == "localhost")
+        let account = try client.register(contact: ["mailto:ops@example.com"], agreeToTerms: true)
+        #expect(account.contains("/my-account/"))
+        // The same key again: Pebble finds the account (200) instead of making another.
+        let again = ACMEClient(directoryURL: pebble.directory, key: try ECKey(pem: key.pem),
+                               http: HTTPSClient(trust: pebble.trust))
+        #expect(try again.register(contact: [], agreeToTerms: true) == account)
+    }
+
+    @Test func aServerWhoseCertificateIsNotTrustedIsRefused() throws {
+        let pebble = try Pebble()
+        let client = ACMEClient(directoryURL: pebble.directory, key: try ECKey.generate(),
+                                http: HTTPSClient(trust: nil, timeout: 5))
+        #expect(throws: ACMEClient.Failure.self) { try client.loadDirectory() }
+    }
+
+    @Test func aBadSignatureIsTheCAsError() throws {
+        let pebble = try Pebble()
+        let client = ACMEClient(directoryURL: pebble.directory, key: try ECKey.generate(),
+                                http: HTTPSClient(trust: pebble.trust))
+        // Signed with the account key but naming another key's account: Pebble refuses it.
+        _ = try client.register(contact: [], agreeToTerms: true)
+        let directory = try client.loadDirectory()
+        let response = try client.post(directory.newOrder, payload: ["identifiers": [["type": "dns", "value": "a.example"]]],
+                                       signer: .keyID(pebble.directory.absoluteString + "/nobody"))
+        #expect(response.status >= 400)
+        #expect(ACMEClient.problemType(response)?.hasPrefix("urn:ietf:params:acme:error:") == true)
+    }
+
+    @Test func aCertificateIsIssuedOverHTTP01AndChainsToPebblesRoot() throws {
+        let pebble = try Pebble()
+        let responder = try ChallengeResponder(port: pebble.httpPort)
+        let client = ACMEClient(directoryURL: pebble.directory, key: try ECKey.generate(),
+                                http: HTTPSClient(trust: pebble.trust))
+        try client.register(contact: [], agreeToTerms: true)
+        let certificateKey = try ECKey.generate()
+        var prepared: [String] = []
+        let chain = try client.issue(names: ["www.example.test", "example.test"], certificateKey: certificateKey) {
+            challenge, identifier, keyAuthorization in
+            prepared.append(identifier)
+            responder.publish(token: challenge.token, keyAuthorization: keyAuthorization)
+        }
+        #expect(Set(prepared) == ["www.example.test", "example.test"])
+        #expect(responder.served >= 2)
+        // The chain verifies against Pebble's root (from its management interface), names
+        // both identifiers and carries the certificate key's public half.
+        let root = try HTTPSClient(trust: pebble.trust).get(try #require(URL(string: "https://localhost:\(pebble.managementPort)/roots/0")))
+        #expect(root.status == 200)
+        let dir = pebble.folder
+        try Data(root.body).write(to: URL(fileURLWithPath: dir + "/root.pem"))
+        try chain.write(toFile: dir + "/chain.pem", atomically: true, encoding: .utf8)
+        let blocks = chain.components(separatedBy: "-----END CERTIFICATE-----").filter { $0.contains("BEGIN") }
+        #expect(blocks.count >= 2)
+        try (blocks[0] + "-----END CERTIFICATE-----\n").write(toFile: dir + "/leaf.pem", atomically: true, encoding: .utf8)
+        let verify = try OpenSSLCommand.run(["verify", "-CAfile", dir + "/root.pem", "-untrusted", dir + "/chain.pem",
+                                             dir + "/leaf.pem"])
+        #expect(verify.status == 0, "\(String(decoding: verify.output, as: UTF8.self))")
+        let text = String(decoding: try OpenSSLCommand.run(["x509", "-in", dir + "/leaf.pem", "-noout", "-ext", "subjectAltName"]).output,
+                          as: UTF8.self)
+        #expect(text.contains("DNS:www.example.test") && text.contains("DNS:example.test"), "\(text)")
+        try certificateKey.pem.write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
+        let fromCertificate = try OpenSSLCommand.run(["x509", "-in", dir + "/leaf.pem", "-noout", "-pubkey"]).output
+        let fromKey = try OpenSSLCommand.run(["pkey", "-in", dir + "/key.pem", "-pubout"]).output
+        #expect(fromCertificate == fromKey)
+    }
+}
+
+/// Answers Pebble's http-01 requests (`GET /.well-known/acme-challenge/TOKEN`) with the key
+/// authorizations published, as Pounce's listeners will.
+final class ChallengeResponder: @unchecked Sendable {
+    private let fd: Int32
+    private let lock = NSLock()
+    private var answers: [String: String] = [:]
+    private var count = 0
+
+    var served: Int { lock.withLock { count } }
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw ACMEClient.Failure(status: nil, type: nil, description: "bind") }
+        let thread = Thread { [self] in serve() }
+        thread.start()
+    }
+
+    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+
+    func publish(token: String, keyAuthorization: String) {
+        lock.withLock { answers[token] = keyAuthorization }
+    }
+
+    private func serve() {
+        while true {
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { return }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = read(client, &buffer, buffer.count)
+            let request = n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : ""
+            let path = request.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            let token = path.hasPrefix("/.well-known/acme-challenge/") ? String(path.dropFirst(28)) : ""
+            let answer = lock.withLock { () -> String? in
+                count += 1
+                return answers[token]
+            }
+            let response = answer.map { "HTTP/1.1 200 OK\r\nContent-Length: \($0.utf8.count)\r\nConnection: close\r\n\r\n\($0)" }
+                ?? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            _ = Array(response.utf8).withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+            close(client)
+        }
+    }
+}
