@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/ec.h>
 #include <openssl/core_names.h>
+#include <openssl/rand.h>
+#include <string.h>
 #include <stdint.h>
 
 // MARK: memory BIOs
@@ -151,6 +153,68 @@ done:
     X509_EXTENSION_free(san);
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     X509_REQ_free(req);
+    return length;
+}
+
+/* A self-signed certificate for `common_name` with subjectAltName `alt_names` ("DNS:a,..."),
+   valid from now for `seconds`, signed with `key` over SHA-256: a placeholder until an
+   ACME certificate arrives, or (with `acme_identifier`, 32 bytes) the tls-alpn-01 answer of
+   RFC 8737, whose critical id-pe-acmeIdentifier extension holds SHA-256 of the key
+   authorization. PEM in a buffer the caller frees with OPENSSL_free; its length, or -1. */
+static inline int pounce_make_self_signed(EVP_PKEY *key, const char *common_name, const char *alt_names,
+                                          const unsigned char *acme_identifier, long seconds, char **pem) {
+    int length = -1;
+    X509 *cert = X509_new();
+    X509_EXTENSION *san = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, alt_names);
+    ASN1_OBJECT *oid = NULL;
+    ASN1_OCTET_STRING *value = NULL;
+    X509_EXTENSION *acme = NULL;
+    BIO *bio = NULL;
+    unsigned char serial[16];
+    if (cert == NULL || san == NULL) goto done;
+    if (X509_set_version(cert, 2) != 1) goto done;
+    if (RAND_bytes(serial, sizeof serial) != 1) goto done;
+    serial[0] &= 0x7f;
+    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
+    if (bn == NULL) goto done;
+    int serial_ok = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL;
+    BN_free(bn);
+    if (!serial_ok) goto done;
+    if (X509_gmtime_adj(X509_getm_notBefore(cert), 0) == NULL) goto done;
+    if (X509_gmtime_adj(X509_getm_notAfter(cert), seconds) == NULL) goto done;
+    if (X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_UTF8,
+                                   (const unsigned char *)common_name, -1, -1, 0) != 1) goto done;
+    if (X509_set_issuer_name(cert, X509_get_subject_name(cert)) != 1) goto done;
+    if (X509_add_ext(cert, san, -1) != 1) goto done;
+    if (acme_identifier != NULL) {
+        unsigned char der[34];
+        der[0] = 0x04;
+        der[1] = 32;
+        memcpy(der + 2, acme_identifier, 32);
+        oid = OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1);
+        value = ASN1_OCTET_STRING_new();
+        if (oid == NULL || value == NULL || ASN1_OCTET_STRING_set(value, der, sizeof der) != 1) goto done;
+        acme = X509_EXTENSION_create_by_OBJ(NULL, oid, 1, value);
+        if (acme == NULL || X509_add_ext(cert, acme, -1) != 1) goto done;
+    }
+    if (X509_set_pubkey(cert, key) != 1) goto done;
+    if (X509_sign(cert, key, EVP_sha256()) <= 0) goto done;
+    bio = BIO_new(BIO_s_mem());
+    if (bio == NULL || PEM_write_bio_X509(bio, cert) != 1) goto done;
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n <= 0 || data == NULL) goto done;
+    *pem = OPENSSL_malloc((size_t)n);
+    if (*pem == NULL) goto done;
+    memcpy(*pem, data, (size_t)n);
+    length = (int)n;
+done:
+    BIO_free(bio);
+    X509_EXTENSION_free(acme);
+    ASN1_OCTET_STRING_free(value);
+    ASN1_OBJECT_free(oid);
+    X509_EXTENSION_free(san);
+    X509_free(cert);
     return length;
 }
 

@@ -31,7 +31,7 @@ final class Pebble {
         try certs.run()
         certs.waitUntilExit()
         trust = folder + "/pki/ca.crt"
-        let port = Int.random(in: 20_000..<29_000)
+        let port = Self.freePorts(6)
         httpPort = port + 2
         managementPort = port + 1
         // A DNS server answering 127.0.0.1 for every name, so any identifier validates here.
@@ -64,11 +64,33 @@ final class Pebble {
         throw ACMEClient.Failure(status: nil, type: nil, description: "pebble did not start")
     }
 
+    /// The first of `count` consecutive ports nothing listens on (checked by binding each).
+    private static func freePorts(_ count: Int) -> Int {
+        while true {
+            // Below the ephemeral range and the process tests' FreePort range (20,000-32,000).
+            let base = Int.random(in: 12_000..<19_000)
+            if (base..<base + count).allSatisfy(canBind) { return base }
+        }
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
     deinit {
-        process.terminate()
-        process.waitUntilExit()
-        dns.terminate()
-        dns.waitUntilExit()
+        // Pebble does not stop on SIGTERM.
+        for child in [process, dns] where child.isRunning {
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+        }
         try? FileManager.default.removeItem(atPath: folder)
     }
 }
@@ -144,6 +166,64 @@ struct PebbleTests {
         let fromCertificate = try OpenSSLCommand.run(["x509", "-in", dir + "/leaf.pem", "-noout", "-pubkey"]).output
         let fromKey = try OpenSSLCommand.run(["pkey", "-in", dir + "/key.pem", "-pubout"]).output
         #expect(fromCertificate == fromKey)
+    }
+}
+
+extension PebbleTests {
+    /// tls-alpn-01 (RFC 8737): the challenge certificate served by `openssl s_server` with
+    /// ALPN acme-tls/1 on the port Pebble validates, which it must accept.
+    @Test func aCertificateIsIssuedOverTLSALPN01() throws {
+        let pebble = try Pebble()
+        let client = ACMEClient(directoryURL: pebble.directory, key: try ECKey.generate(),
+                                http: HTTPSClient(trust: pebble.trust))
+        try client.register(contact: [], agreeToTerms: true)
+        var server: Process?
+        defer {
+            if let server, server.isRunning {
+                kill(server.processIdentifier, SIGKILL)
+                server.waitUntilExit()
+            }
+        }
+        let chain = try client.issue(names: ["alpn.example.test"], certificateKey: try ECKey.generate(),
+                                     challengeType: "tls-alpn-01", timeout: 30) { _, identifier, keyAuthorization in
+            guard let key = try? ECKey.generate(),
+                  let certificate = try? SelfSignedCertificate.tlsALPN01(name: identifier, keyAuthorization: keyAuthorization,
+                                                                         key: key) else { return }
+            try? certificate.write(toFile: pebble.folder + "/alpn.pem", atomically: true, encoding: .utf8)
+            try? key.pem.write(toFile: pebble.folder + "/alpn.key", atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = ["s_server", "-accept", "127.0.0.1:\(pebble.httpPort + 1)", "-cert", pebble.folder + "/alpn.pem",
+                                 "-key", pebble.folder + "/alpn.key", "-alpn", "acme-tls/1", "-quiet"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try? process.run()
+            server = process
+            usleep(300_000)
+        }
+        #expect(chain.contains("BEGIN CERTIFICATE"))
+    }
+
+    @Test func theChallengeAndPlaceholderCertificatesSayWhatTheyShould() throws {
+        let key = try ECKey.generate()
+        let dir = NSTemporaryDirectory() + "acme-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let placeholder = try SelfSignedCertificate.pem(names: ["a.example", "b.example"], key: key)
+        try placeholder.write(toFile: dir + "/p.pem", atomically: true, encoding: .utf8)
+        let text = String(decoding: try OpenSSLCommand.run(["x509", "-in", dir + "/p.pem", "-noout", "-text"]).output, as: UTF8.self)
+        #expect(text.contains("DNS:a.example, DNS:b.example"), "\(text)")
+        #expect(text.contains("Subject: CN = a.example"))
+        #expect(!text.contains("1.3.6.1.5.5.7.1.31"))
+        let authorization = "token.thumbprint"
+        let challenge = try SelfSignedCertificate.tlsALPN01(name: "a.example", keyAuthorization: authorization, key: key)
+        try challenge.write(toFile: dir + "/c.pem", atomically: true, encoding: .utf8)
+        let der = try OpenSSLCommand.run(["x509", "-in", dir + "/c.pem", "-outform", "DER"]).output
+        // The extension: OID 1.3.6.1.5.5.7.1.31, critical, OCTET STRING { OCTET STRING (32) SHA-256 }.
+        let expected: [UInt8] = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x1f, 0x01, 0x01, 0xff, 0x04, 0x22,
+                                 0x04, 0x20] + ECKey.sha256(Array(authorization.utf8))
+        #expect(der.indices.contains { der[$0...].starts(with: expected) })
+        #expect(throws: ECKey.Failure.self) { try SelfSignedCertificate.pem(names: ["bad,name"], key: key) }
     }
 }
 
