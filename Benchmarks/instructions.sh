@@ -39,9 +39,12 @@ objcopy --strip-debug "$bin" "$work/pounce"
 export LD_LIBRARY_PATH
 LD_LIBRARY_PATH="$(dirname "$bin")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
+# One process (`Supervisor 0`): callgrind follows the process it starts, and what a request
+# costs is the serving process's code either way.
 config() { # $1 = listener kind, $2 = its extra lines
     cat <<CFG
 Daemon 0
+Supervisor 0
 LogLevel 0
 Threads 1
 $1

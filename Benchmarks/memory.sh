@@ -96,8 +96,11 @@ start_proxy() { # $1 = pounce|haproxy; sets $pid
     exit 1
 }
 
-rss() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
-pss() { awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup"; }
+# The proxy's whole process tree: Pounce runs as a supervisor and its worker (`-F`, as
+# under systemd), and the worker holds the connections.
+tree() { echo "$1"; local c; for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do tree "$c"; done; }
+rss() { local p t=0; for p in $(tree "$pid"); do t=$((t + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status"))); done; echo $t; }
+pss() { local p t=0; for p in $(tree "$pid"); do t=$((t + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup"))); done; echo $t; }
 
 rows=()
 for proxy in ${proxies//,/ }; do

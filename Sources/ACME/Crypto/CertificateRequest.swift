@@ -15,12 +15,16 @@ public enum CertificateRequest {
         return Array(UnsafeBufferPointer(start: der, count: Int(length)))
     }
 
-    /// Letters, digits, '-', '.' and a leading "*." : nothing that could reach OpenSSL's
-    /// configuration syntax for subjectAltName (commas, colons).
+    /// A DNS name (labels of letters, digits and inner hyphens, 1 to 63 characters each),
+    /// possibly after "*.": nothing that could reach OpenSSL's configuration syntax for
+    /// subjectAltName (commas, colons) or name a path outside the state directory ("..").
     static func isPlainName(_ name: String) -> Bool {
         var body = Substring(name)
         if body.hasPrefix("*.") { body = body.dropFirst(2) }
-        return !body.isEmpty && body.count <= 253
-            && body.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+        guard !body.isEmpty, body.count <= 253 else { return false }
+        return body.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            label.count >= 1 && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
     }
 }
