@@ -249,4 +249,28 @@ final class SupervisorTests: XCTestCase {
         XCTAssertTrue(metrics.contains("pounce_generation 2"), metrics)
         XCTAssertTrue(metrics.contains("pounce_generation_start_time_seconds "), metrics)
     }
+
+    /// Workers that die right after they start (a crash loop) are restarted with a growing
+    /// delay, and the third in a row is reported; one that then stays up ends the loop.
+    func testACrashLoopBacksOff() throws {
+        let a = try TestBackend(name: "A")
+        let proxy = try RunningPounce(config: config(port: "{PORT}", backends: [a]), extraArguments: ["-F"])
+        defer { proxy.stop() }
+        let supervisor = proxy.process.processIdentifier
+        var starts: [Date] = []
+        for _ in 0..<4 {
+            let before = occurrences(" serves", in: proxy.log)
+            guard let victim = workers(of: supervisor).first else { break }
+            kill(victim, SIGKILL)
+            let deadline = Date().addingTimeInterval(10)
+            while occurrences(" serves", in: proxy.log) == before && Date() < deadline { usleep(2_000) }
+            starts.append(Date())
+        }
+        XCTAssertEqual(starts.count, 4, proxy.log)
+        XCTAssertTrue(proxy.log.contains("3 workers ended in a row; next start in 0.2 s"), proxy.log)
+        XCTAssertTrue(proxy.log.contains("4 workers ended in a row; next start in 0.4 s"), proxy.log)
+        // The delays show between the restarts: 0, 0.1, 0.2, 0.4 s.
+        XCTAssertGreaterThan(starts[3].timeIntervalSince(starts[2]), 0.35, "\(starts)")
+        XCTAssertEqual(try TCP.get("/", port: proxy.port).status, 200)
+    }
 }

@@ -177,6 +177,58 @@ final class VRRPSingleNodeTests: XCTestCase {
         XCTAssertTrue(PounceProcess.read(notifyLog).contains("INSTANCE edge STOP"), PounceProcess.read(notifyLog))
     }
 
+    /// Under a supervisor, one crash does not move the address, but workers that cannot be
+    /// kept running do: the third quick death in a row puts the instance into FAULT (it gives
+    /// the address away), and it comes back once a worker serves again.
+    func testUnderASupervisorOnlyACrashLoopFaults() throws {
+        try makeLink()
+        let backend = try TestBackend(name: "b1")
+        let p = try RunningPounce(config: """
+            Daemon 0
+            LogFacility -
+            ListenHTTP
+                Address 127.0.0.1
+                Port {PORT}
+                Service
+                    Backend
+                        Address 127.0.0.1
+                        Port \(backend.port)
+                    End
+                End
+            End
+            VRRP "edge"
+                Interface "\(interface)"
+                VirtualRouterID 78
+                Priority 150
+                Version 3
+                AdvertInterval 20
+                VirtualAddress "10.233.0.99/32"
+            End
+            """, extraArguments: ["-F"])
+        defer { p.stop() }
+        XCTAssertTrue(waitUntil(5) { holdsVIP() }, p.log)
+        let supervisor = p.process.processIdentifier
+        func worker() -> pid_t? {
+            PounceProcess.read("/proc/\(supervisor)/task/\(supervisor)/children").split(separator: " ").compactMap { pid_t($0) }.first
+        }
+        func killWorkerOnceServing() {
+            let before = p.log.components(separatedBy: " serves").count
+            if let w = worker() { kill(w, SIGKILL) }
+            _ = waitUntil(10) { p.log.components(separatedBy: " serves").count > before }
+        }
+        // One crash: replaced, the address stays.
+        killWorkerOnceServing()
+        XCTAssertTrue(holdsVIP(), p.log)
+        XCTAssertFalse(p.log.contains("FAULT"), p.log)
+        sleep(2)
+        // Three quick ones: FAULT, the address goes; the fourth worker stays up and it returns.
+        for _ in 0..<3 { killWorkerOnceServing() }
+        XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) no worker can be kept running, FAULT"), p.log)
+        XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) Entering FAULT STATE"), p.log)
+        XCTAssertTrue(p.waitForLog("VRRP_Instance(edge) a worker serves again"), p.log)
+        XCTAssertTrue(waitUntil(5) { holdsVIP() }, p.log)
+    }
+
     /// The classic tutorial's `User "www-data"` and a VRRP block together: the proxy gives up root
     /// but keeps CAP_NET_RAW and CAP_NET_ADMIN, so it still becomes master, adds the address and,
     /// on SIGTERM, removes it.

@@ -53,6 +53,8 @@ final class Supervisor {
     private var lostAt: Double?
     /// When the VRRP state goes to the serving worker next (monotonic seconds).
     private var nextFailoverReport = 0.0
+    /// While in a crash loop's fault: when the serving worker will have stayed up long enough.
+    private var faultClearsAt: Double?
     private var highAvailability: HighAvailability?
     /// The serving worker's link, for VRRP's checks on their own thread.
     private let health: SupervisedHealth
@@ -127,6 +129,7 @@ final class Supervisor {
             }
             var wakeUp = restartAt
             if highAvailability != nil { wakeUp = min(wakeUp ?? nextFailoverReport, nextFailoverReport) }
+            if let clear = faultClearsAt { wakeUp = min(wakeUp ?? clear, clear) }
             let timeout = wakeUp.map { max($0 - LinkConnection.now(), 0) }
             switch signals.wait(readable: starting?.readyPipe.map { [$0] } ?? [], timeout: timeout) {
             case .readable:
@@ -153,6 +156,10 @@ final class Supervisor {
                 if !startWorker(config: config, control: control?.fd, sessions: nil) { scheduleRestart(after: nil) }
             }
             if LinkConnection.now() >= nextFailoverReport { reportFailover() }
+            if let clear = faultClearsAt, LinkConnection.now() >= clear, current != nil {
+                faultClearsAt = nil
+                highAvailability?.setWorkerFault(false)
+            }
         }
     }
 
@@ -231,7 +238,9 @@ final class Supervisor {
         current = worker
         health.link.withLock { $0 = worker.link }
         nextFailoverReport = 0
-        if backoff.isFaulty { highAvailability?.setWorkerFault(false) }
+        // A crash loop's fault ends once a worker has stayed up, not as soon as one serves:
+        // a request that kills every worker would otherwise flap the address.
+        if backoff.isFaulty { faultClearsAt = LinkConnection.now() + backoff.stableAfter }
         if let reload = pendingReload {
             pendingReload = nil
             let oldControl = control
@@ -290,6 +299,7 @@ final class Supervisor {
     private func scheduleRestart(after dead: WorkerProcess?) {
         let now = LinkConnection.now()
         let delay = backoff.workerDied(servedSince: dead?.servedSince, now: now)
+        faultClearsAt = nil
         if backoff.isFaulty {
             log.log(.error, "\(backoff.consecutiveCrashes) workers ended in a row; next start in \(delay) s")
             highAvailability?.setWorkerFault(true)
