@@ -17,7 +17,9 @@
 #include <openssl/ec.h>
 #include <openssl/core_names.h>
 #include <openssl/rand.h>
+#include <openssl/ocsp.h>
 #include <string.h>
+#include <time.h>
 #include <stdint.h>
 
 // MARK: memory BIOs
@@ -216,6 +218,78 @@ done:
     X509_EXTENSION_free(san);
     X509_free(cert);
     return length;
+}
+
+/* The first OCSP responder URL (authorityInfoAccess) of `cert`, NUL-terminated into `buf`:
+   its length, or -1 when it names none or it does not fit. */
+static inline int pounce_ocsp_url(X509 *cert, char *buf, int size) {
+    STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(cert);
+    int length = -1;
+    if (urls != NULL && sk_OPENSSL_STRING_num(urls) > 0) {
+        const char *url = sk_OPENSSL_STRING_value(urls, 0);
+        size_t n = strlen(url);
+        if ((int)n < size) {
+            memcpy(buf, url, n + 1);
+            length = (int)n;
+        }
+    }
+    X509_email_free(urls);
+    return length;
+}
+
+/* A DER OCSP request for `cert` issued by `issuer` (SHA-1 CertID, as responders expect),
+   in a buffer freed with OPENSSL_free: its length, or -1. */
+static inline int pounce_ocsp_request(X509 *cert, X509 *issuer, unsigned char **der) {
+    OCSP_REQUEST *req = OCSP_REQUEST_new();
+    OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
+    int length = -1;
+    if (req != NULL && id != NULL && OCSP_request_add0_id(req, id) != NULL) {
+        id = NULL;
+        *der = NULL;
+        length = i2d_OCSP_REQUEST(req, der);
+    }
+    OCSP_CERTID_free(id);
+    OCSP_REQUEST_free(req);
+    return length;
+}
+
+/* Checks a DER OCSP response for `cert` issued by `issuer`: signed by the issuer or a
+   responder it certified, current (5 minutes of clock skew), and about this certificate.
+   Returns V_OCSP_CERTSTATUS_GOOD/REVOKED/UNKNOWN with thisUpdate and nextUpdate (0: none)
+   as seconds since the epoch, or -1 for a response that is none of that. */
+static inline int pounce_ocsp_check(const unsigned char *der, long length, X509 *cert, X509 *issuer,
+                                    long long *this_update, long long *next_update) {
+    int result = -1;
+    const unsigned char *p = der;
+    OCSP_RESPONSE *response = d2i_OCSP_RESPONSE(NULL, &p, length);
+    OCSP_BASICRESP *basic = NULL;
+    OCSP_CERTID *id = NULL;
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    if (response == NULL || store == NULL || certs == NULL) goto done;
+    if (OCSP_response_status(response) != OCSP_RESPONSE_STATUS_SUCCESSFUL) goto done;
+    basic = OCSP_response_get1_basic(response);
+    if (basic == NULL) goto done;
+    if (X509_STORE_add_cert(store, issuer) != 1 || sk_X509_push(certs, issuer) == 0) goto done;
+    if (OCSP_basic_verify(basic, certs, store, OCSP_TRUSTOTHER) != 1) goto done;
+    id = OCSP_cert_to_id(NULL, cert, issuer);
+    int status = -1, reason = 0;
+    ASN1_GENERALIZEDTIME *revoked = NULL, *this_upd = NULL, *next_upd = NULL;
+    if (id == NULL || OCSP_resp_find_status(basic, id, &status, &reason, &revoked, &this_upd, &next_upd) != 1) goto done;
+    if (OCSP_check_validity(this_upd, next_upd, 300, -1) != 1) goto done;
+    struct tm tm;
+    *this_update = 0;
+    *next_update = 0;
+    if (this_upd != NULL && ASN1_TIME_to_tm(this_upd, &tm) == 1) *this_update = (long long)timegm(&tm);
+    if (next_upd != NULL && ASN1_TIME_to_tm(next_upd, &tm) == 1) *next_update = (long long)timegm(&tm);
+    result = status;
+done:
+    OCSP_CERTID_free(id);
+    sk_X509_free(certs);
+    X509_STORE_free(store);
+    OCSP_BASICRESP_free(basic);
+    OCSP_RESPONSE_free(response);
+    return result;
 }
 
 #endif
