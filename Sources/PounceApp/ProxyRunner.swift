@@ -89,12 +89,12 @@ enum ProxyRunner {
 
     /// The bound `Control` socket, or nil when the configuration has none.
     static func openControlSocket(_ config: PoundConfiguration,
-                                  privileges: Privileges) throws(ListenerSockets.Failure) -> Int32? {
+                                  privileges: Privileges) throws(StartupFailure) -> Int32? {
         guard let control = config.control else { return nil }
         do {
             return try ControlSocketFile.open(control, owner: privileges.userID, group: privileges.groupID)
         } catch {
-            throw ListenerSockets.Failure(range: control.range, message: "\(error)")
+            throw StartupFailure(range: control.range, message: "\(error)")
         }
     }
 

@@ -56,8 +56,6 @@ final class SupervisedHealth: ProxyHealth {
         ask(.usableBackends(service: service), timeout: .seconds(2), on: loop, noWorker: Int.max) { Int($0) }
     }
 
-    func shutdown() { try? pool.syncShutdownGracefully() }
-
     /// Asks the serving worker; `interpret` turns its answer into the check's value, and
     /// `noWorker` is the value while none serves. A worker that does not answer within
     /// the check's own timeout (plus a margin for the link) is unhealthy.

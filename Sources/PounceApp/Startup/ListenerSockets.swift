@@ -11,17 +11,12 @@ import Glibc
 /// also on each reload, where only the addresses the new configuration adds are bound
 /// (every other one is the same socket, with its accept queue, that the workers share).
 final class ListenerSockets {
-    struct Failure: Error {
-        let range: LocusRange
-        let message: String
-    }
-
     private var open: [ListenerAddress: Int32] = [:]
 
     /// The descriptor of every listener of `config`, in its order: the ones already open
     /// reused, the others bound (or received through `SocketFrom`) now. On a failure,
     /// the ones opened by this call are closed again.
-    func sockets(for config: PoundConfiguration, log: LogSink) throws(Failure) -> [Int32] {
+    func sockets(for config: PoundConfiguration, log: LogSink) throws(StartupFailure) -> [Int32] {
         var result: [Int32] = []
         var added: [ListenerAddress] = []
         for listener in config.listeners {
@@ -39,14 +34,14 @@ final class ListenerSockets {
                     fd = received.fd
                 } catch {
                     discard(added)
-                    throw Failure(range: listener.range, message: "\(error)")
+                    throw StartupFailure(range: listener.range, message: "\(error)")
                 }
             case .inet(let address):
                 do {
                     fd = try ListeningSocket.open(address)
                 } catch {
                     discard(added)
-                    throw Failure(range: listener.range, message: "\(error)")
+                    throw StartupFailure(range: listener.range, message: "\(error)")
                 }
             }
             open[listener.address] = fd

@@ -222,12 +222,7 @@ final class Supervisor {
             if let old = current {
                 _ = old.link.ask(.accepting(true), timeout: 5)
             }
-            if let reload = pendingReload {
-                pendingReload = nil
-                if let c = reload.control, c.fd != control?.fd { close(c.fd) }
-                sockets.keepOnly(config)
-                do { try notify?.send("READY=1\n") } catch { log.log(.warning, "\(error)") }
-            }
+            if pendingReload != nil { abandonReload() }
             if current == nil { scheduleRestart(after: worker) }
             return
         }
@@ -252,9 +247,7 @@ final class Supervisor {
                 if old.path != control?.path { unlink(old.path) }
             }
             log.log(.notice, "configuration reloaded: worker \(worker.pid) (generation \(worker.generation)) serves")
-            do { try notify?.send("READY=1\nSTATUS=Serving (generation \(worker.generation))\n") } catch {
-                log.log(.warning, "\(error)")
-            }
+            tell("READY=1\nSTATUS=Serving (generation \(worker.generation))\n")
         } else if let lost = lostAt {
             let ms = Int(((LinkConnection.now() - lost) * 1000).rounded())
             log.log(.notice, "worker \(worker.pid) (generation \(worker.generation)) serves, \(ms) ms after the last one ended")
@@ -272,13 +265,10 @@ final class Supervisor {
         if let worker = starting, let status = worker.reap() {
             starting = nil
             let what = WorkerProcess.describe(status)
-            if let reload = pendingReload {
-                pendingReload = nil
-                if let c = reload.control, c.fd != control?.fd { close(c.fd) }
-                sockets.keepOnly(config)
+            if pendingReload != nil {
                 log.log(.error, "reload failed: the new worker ended with \(what) before it was ready; "
                         + "generation \(current?.generation ?? 0) keeps serving")
-                do { try notify?.send("READY=1\n") } catch { log.log(.warning, "\(error)") }
+                abandonReload()
                 if current == nil { scheduleRestart(after: worker) }
             } else {
                 log.log(.error, "worker \(worker.pid) ended with \(what) before it was ready")
@@ -314,14 +304,12 @@ final class Supervisor {
     // MARK: Reload
 
     private func reload() {
-        do { try notify?.send("RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())\n") } catch {
-            log.log(.warning, "\(error)")
-        }
+        tell("RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())\n")
         log.log(.notice, "reloading \(context.options.configFile)")
         guard CheckProcess.passes(context, directory: directory, log: log), let new = readConfiguration() else {
             log.log(.error, "reload failed: the configuration did not load; generation \(current?.generation ?? 0) "
                     + "keeps serving")
-            do { try notify?.send("READY=1\n") } catch { log.log(.warning, "\(error)") }
+            tell("READY=1\n")
             return
         }
         for note in Self.changesNeedingRestart(from: config, to: new) {
@@ -338,7 +326,7 @@ final class Supervisor {
                     }
                 } catch {
                     log.log(.error, "reload failed: \(error); generation \(current?.generation ?? 0) keeps serving")
-                    do { try notify?.send("READY=1\n") } catch { log.log(.warning, "\(error)") }
+                    tell("READY=1\n")
                     return
                 }
             }
@@ -349,12 +337,23 @@ final class Supervisor {
         defer { if let sessions { close(sessions) } }
         pendingReload = (new, newControl)
         if !startWorker(config: new, control: newControl?.fd, sessions: sessions) {
-            pendingReload = nil
-            if let c = newControl, c.fd != control?.fd { close(c.fd) }
-            sockets.keepOnly(config)
             log.log(.error, "reload failed; generation \(current?.generation ?? 0) keeps serving")
-            do { try notify?.send("READY=1\n") } catch { log.log(.warning, "\(error)") }
+            abandonReload()
         }
+    }
+
+    /// The pending reload will not happen: the control socket it opened (if it needed a new
+    /// one) and the listeners only it uses are closed, and systemd hears the reload is over.
+    private func abandonReload() {
+        if let c = pendingReload?.control, c.fd != control?.fd { close(c.fd) }
+        pendingReload = nil
+        sockets.keepOnly(config)
+        tell("READY=1\n")
+    }
+
+    /// An sd_notify message, when systemd asked for them; a failure to send is only logged.
+    private func tell(_ message: String) {
+        do { try notify?.send(message) } catch { log.log(.warning, "\(error)") }
     }
 
     /// The file, read again for its listeners (the check has shown its diagnostics), where

@@ -22,20 +22,9 @@ public final class SignalFeed {
     private let fd: Int32
 
     public init() throws(ProcessSupportError) {
-        // A no-op handler, not "ignore": an ignored signal is discarded even while blocked
-        // (and an ignored SIGCHLD reaps children by itself).
-        var act = sigaction()
-        act.__sigaction_handler.sa_handler = { _ in }
-        sigemptyset(&act.sa_mask)
-        for s in Self.signals { sigaction(s, &act, nil) }
-        var ignore = sigaction()
-        ignore.__sigaction_handler.sa_handler = SIG_IGN
-        sigemptyset(&ignore.sa_mask)
-        sigaction(SIGPIPE, &ignore, nil)
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in Self.signals { sigaddset(&set, s) }
-        pthread_sigmask(SIG_BLOCK, &set, nil)
+        // A no-op handler: the signals are read from the signalfd (and an ignored SIGCHLD
+        // would reap children by itself).
+        var set = SignalClaim.claim(Self.signals, handler: { _ in })
         fd = pounce_signalfd(&set)
         guard fd >= 0 else { throw .system("signalfd") }
     }

@@ -27,24 +27,14 @@ public final class SignalWaiter: Sendable {
         // background job) would be discarded even while blocked, and sigwait would never
         // see it. Pound installs a no-op handler for the same reason; this one forwards a
         // signal that landed on another thread (pthread_kill is async-signal-safe).
-        var act = sigaction()
-        act.__sigaction_handler.sa_handler = { signal in
+        _ = SignalClaim.claim(Self.shutdownSignals, handler: { signal in
             let target = SignalWaiter.waitingThread
             // On the waiting thread itself (signals unblocked there by someone) forwarding
             // would only re-deliver to this handler.
             if pthread_equal(pthread_self(), target) == 0 {
                 pthread_kill(target, signal)
             }
-        }
-        sigemptyset(&act.sa_mask)
-        for s in Self.shutdownSignals { sigaction(s, &act, nil) }
-        var ignore = sigaction()
-        ignore.__sigaction_handler.sa_handler = SIG_IGN
-        sigemptyset(&ignore.sa_mask)
-        sigaction(SIGPIPE, &ignore, nil)
-
-        var set = Self.signalSet()
-        pthread_sigmask(SIG_BLOCK, &set, nil)
+        })
     }
 
     /// Blocks until a shutdown signal arrives and returns its number.
