@@ -105,11 +105,11 @@ let package = Package(
         .target(name: "FileWatch"),
 
         // TLS for ListenHTTPS on OpenSSL: contexts from TLSSettings, the NIO handler.
-        // RFC 8555 (ACME): keys, JWS and CSRs through the system OpenSSL, its own HTTPS
-        // client; not wired into pounce yet (issue 20).
-        .target(name: "ACME", dependencies: ["COpenSSL", "OpenSSLTLS", "HTTPWire"]),
+        // Automatic HTTPS (`AutoCert`): RFC 8555 (ACME) through the system OpenSSL (keys, JWS,
+        // CSRs), the certificates' life cycle and the manager thread that renews them.
+        .target(name: "ACME", dependencies: ["COpenSSL", "OpenSSLTLS", "HTTPWire", "PoundConfig"]),
         .target(name: "OpenSSLTLS", dependencies: [
-            "COpenSSL", "PoundConfig",
+            "COpenSSL", "PoundConfig", "HTTPWire",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
@@ -148,7 +148,7 @@ let package = Package(
         // Command line and program life; `main` only calls in here.
         .target(name: "PounceApp", dependencies: [
             "PoundConfig", "Routing", "RequestLog", "ProxyCore", "ProcessSupport", "FileWatch", "ModuleLoader", "VRRP",
-            "PoundLua",
+            "PoundLua", "ACME", "OpenSSLTLS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -175,7 +175,10 @@ let package = Package(
         .testTarget(name: "PoundLuaTests", dependencies: ["PoundLua", "Routing", "PoundConfig", "HTTPWire"]),
         .testTarget(name: "BuiltinModulesTests", dependencies: ["BuiltinModules"]),
         .testTarget(name: "ModuleLoaderTests", dependencies: ["ModuleLoader"]),
-        .testTarget(name: "ACMETests", dependencies: ["ACME"]),
+        // Pebble (Let's Encrypt's ACME test server) run for a test: the ACME client's tests
+        // and the process tests of automatic HTTPS.
+        .target(name: "PebbleHarness", path: "Tests/PebbleHarness"),
+        .testTarget(name: "ACMETests", dependencies: ["ACME", "PoundConfig", "PebbleHarness"]),
         .testTarget(name: "OpenSSLTLSTests", dependencies: [
             "OpenSSLTLS",
             .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -193,7 +196,7 @@ let package = Package(
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport"]),
         // Process tests of `pounce`; the in-process TLS backend uses OpenSSLTLS on NIO.
         .testTarget(name: "PounceAppTests", dependencies: [
-            "PounceApp", "pounce", "pounce-demo-backend", "OpenSSLTLS", "PoundConfig", "DNSTestServer",
+            "PounceApp", "pounce", "pounce-demo-backend", "OpenSSLTLS", "PoundConfig", "DNSTestServer", "PebbleHarness",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Support/h2probe.py", "Support/loadclient.py"]),

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include <stdint.h>
+#include "stapling.h"
 
 // MARK: memory BIOs
 

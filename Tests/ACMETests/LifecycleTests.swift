@@ -1,4 +1,5 @@
 import Foundation
+import PoundConfig
 import Testing
 @testable import ACME
 
@@ -82,4 +83,82 @@ struct StateDirectoryTests {
         #expect(CertificateInfo(pem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") == nil)
         #expect(CertificateInfo(pem: "") == nil)
     }
+}
+
+@Suite("Automatic HTTPS bookkeeping")
+struct AutomaticBookkeepingTests {
+    @Test func shortLivedCertificatesAreRetriedSooner() {
+        var s = RenewalSchedule()
+        // A 30-second certificate: a twentieth of it, then doubling.
+        #expect(s.failed(now: 0, notAfter: nil, lifetime: 30) == 1.5)
+        #expect(s.failed(now: 0, notAfter: nil, lifetime: 30) == 3)
+        var long = RenewalSchedule()
+        #expect(long.failed(now: 0, notAfter: nil, lifetime: 90 * 86_400) == 60)
+        var tiny = RenewalSchedule()
+        #expect(tiny.failed(now: 0, notAfter: nil, lifetime: 4) == 1)
+    }
+
+    /// RFC 9773 §4.1's example: keyIdentifier 69:88:5B:6B:87:46:40:41:E1:B3:7B:84:7B:A0:AE:2C:DE:01:C8:D4,
+    /// serial 0x87654321 (DER content 00 87 65 43 21).
+    @Test func theRenewalIdentifierIsTheRFCs() {
+        let keyID: [UInt8] = [0x69, 0x88, 0x5B, 0x6B, 0x87, 0x46, 0x40, 0x41, 0xE1, 0xB3, 0x7B, 0x84, 0x7B, 0xA0, 0xAE, 0x2C,
+                              0xDE, 0x01, 0xC8, 0xD4]
+        #expect(CertificateInfo.renewalIdentifier(authorityKeyIdentifier: keyID, serialMagnitude: [0x87, 0x65, 0x43, 0x21])
+                == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE")
+        #expect(CertificateInfo.renewalIdentifier(authorityKeyIdentifier: [1], serialMagnitude: [0x12]) == "AQ.Eg")
+        // A self-signed certificate has no authority key identifier to name.
+        let key = try? ECKey.generate()
+        let pem = key.flatMap { try? SelfSignedCertificate.pem(names: ["a.test"], key: $0) } ?? ""
+        #expect(CertificateInfo(pem: pem)?.renewalIdentifier == nil)
+    }
+
+    @Test func challengeTokensAreFilesOnlyWhenTheyAreBase64URL() throws {
+        let dir = NSTemporaryDirectory() + "acme-challenges-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Missing parents are made too (/var/lib/pounce/acme on a fresh host).
+        let state = try StateDirectory(path: dir + "/lib/pounce/acme")
+        try state.writeChallenge(token: "abc_DEF-123", keyAuthorization: "abc_DEF-123.thumb")
+        #expect(try String(contentsOfFile: state.challengeFolder + "/abc_DEF-123", encoding: .utf8) == "abc_DEF-123.thumb")
+        for bad in ["../account.key", "a/b", "", "a.b"] {
+            #expect(throws: StateDirectory.Failure.self) { try state.writeChallenge(token: bad, keyAuthorization: "x") }
+        }
+        state.removeChallenge(token: "abc_DEF-123")
+        #expect(!FileManager.default.fileExists(atPath: state.challengeFolder + "/abc_DEF-123"))
+    }
+
+    @Test func theManagerServesWhatIsStoredOrAPlaceholder() throws {
+        let dir = NSTemporaryDirectory() + "acme-manager-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var settings = ACMESettings()
+        settings.stateDirectory = dir
+        let lines = LogLines()
+        let manager = CertificateManager(log: { lines.append($0) })
+        let fresh = AutoCertificate(names: ["new.test"], range: .unset, position: 0)
+        let placeholder = try manager.initialCertificate(for: fresh, settings: settings)
+        #expect(CertificateInfo(pem: placeholder.chain)?.names == ["new.test"])
+        #expect(manager.statuses.map(\.state) == [.placeholder])
+
+        let state = try StateDirectory(path: dir)
+        let key = try ECKey.generate()
+        let stored = try SelfSignedCertificate.pem(names: ["kept.test", "www.kept.test"], key: key, seconds: 3600)
+        try state.store(chain: stored, key: key, for: "kept.test")
+        let kept = AutoCertificate(names: ["kept.test", "www.kept.test"], range: .unset, position: 0)
+        #expect(try manager.initialCertificate(for: kept, settings: settings).chain == stored)
+        // A stored certificate that lacks a name now configured is not served.
+        let grown = AutoCertificate(names: ["kept.test", "api.kept.test"], range: .unset, position: 0)
+        var other = settings
+        other.directoryURL = "https://other.test/dir"
+        #expect(try manager.initialCertificate(for: grown, settings: other).chain != stored)
+        #expect(lines.all.contains { $0.hasPrefix("acme: kept.test: loaded from \(dir), valid until ") })
+        #expect(lines.all.filter { $0.contains("serving a self-signed placeholder") }.count == 2)
+        let status = try #require(manager.statuses.first { $0.name == "kept.test" && $0.state == .valid })
+        #expect(abs((status.notAfter ?? 0) - Date().timeIntervalSince1970 - 3600) < 5)
+    }
+}
+
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
 }

@@ -1,100 +1,10 @@
 import Foundation
 import Testing
 @testable import ACME
+import OpenSSLTLS
+import PebbleHarness
 
-/// Against Pebble, the ACME test server of Let's Encrypt (Debian `pebble`), started here on
-/// 127.0.0.1 with a certificate from the repository's dev CA, which the client trusts.
-final class Pebble {
-    let process = Process()
-    let dns = Process()
-    let directory: URL
-    let trust: String
-    /// Where Pebble's validation connects for http-01 (on every name: its DNS says 127.0.0.1).
-    let httpPort: Int
-    let managementPort: Int
-    let folder: String
-
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/pebble") }
-
-    private static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-    }
-
-    init() throws {
-        folder = NSTemporaryDirectory() + "pebble-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let certs = Process()
-        certs.executableURL = URL(fileURLWithPath: "/bin/bash")
-        certs.arguments = [Self.packageRoot + "/certs/make-certs.sh", folder + "/pki"]
-        certs.standardOutput = FileHandle.nullDevice
-        try certs.run()
-        certs.waitUntilExit()
-        trust = folder + "/pki/ca.crt"
-        let port = Self.freePorts(6)
-        httpPort = port + 2
-        managementPort = port + 1
-        // A DNS server answering 127.0.0.1 for every name, so any identifier validates here.
-        dns.executableURL = URL(fileURLWithPath: "/usr/bin/pebble-challtestsrv")
-        dns.arguments = ["-dns01", "127.0.0.1:\(port + 4)", "-http01", "", "-https01", "", "-tlsalpn01", "",
-                         "-management", "127.0.0.1:\(port + 5)", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""]
-        dns.standardOutput = FileHandle.nullDevice
-        dns.standardError = FileHandle.nullDevice
-        try dns.run()
-        let config = """
-            {"pebble": {"listenAddress": "127.0.0.1:\(port)", "managementListenAddress": "127.0.0.1:\(port + 1)",
-             "certificate": "\(folder)/pki/server.crt", "privateKey": "\(folder)/pki/server.key",
-             "httpPort": \(port + 2), "tlsPort": \(port + 3), "ocspResponderURL": "",
-             "externalAccountBindingRequired": false}}
-            """
-        try config.write(toFile: folder + "/pebble.json", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pebble")
-        process.arguments = ["-config", folder + "/pebble.json", "-strict", "-dnsserver", "127.0.0.1:\(port + 4)"]
-        process.environment = ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0"]
-        let log = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        directory = try #require(URL(string: "https://localhost:\(port)/dir"))
-        let client = HTTPSClient(trust: trust, timeout: 2)
-        for _ in 0..<100 {
-            if (try? client.get(directory))?.status == 200 { return }
-            usleep(50_000)
-        }
-        throw ACMEClient.Failure(status: nil, type: nil, description: "pebble did not start")
-    }
-
-    /// The first of `count` consecutive ports nothing listens on (checked by binding each).
-    private static func freePorts(_ count: Int) -> Int {
-        while true {
-            // Below the ephemeral range and the process tests' FreePort range (20,000-32,000).
-            let base = Int.random(in: 12_000..<19_000)
-            if (base..<base + count).allSatisfy(canBind) { return base }
-        }
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    deinit {
-        // Pebble does not stop on SIGTERM.
-        for child in [process, dns] where child.isRunning {
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-}
-
+/// Against Pebble, the ACME test server of Let's Encrypt (Debian `pebble`): see PebbleHarness.
 @Suite("ACME against Pebble", .enabled(if: Pebble.isInstalled, "pebble is not installed (apt install pebble)"))
 struct PebbleTests {
     @Test func anAccountIsCreatedThenFoundAgain() throws {
@@ -193,7 +103,7 @@ extension PebbleTests {
             try? key.pem.write(toFile: pebble.folder + "/alpn.key", atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = ["s_server", "-accept", "127.0.0.1:\(pebble.httpPort + 1)", "-cert", pebble.folder + "/alpn.pem",
+            process.arguments = ["s_server", "-accept", "127.0.0.1:\(pebble.tlsPort)", "-cert", pebble.folder + "/alpn.pem",
                                  "-key", pebble.folder + "/alpn.key", "-alpn", "acme-tls/1", "-quiet"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

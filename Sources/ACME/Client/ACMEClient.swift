@@ -1,4 +1,5 @@
 import Foundation
+import OpenSSLTLS
 
 /// The protocol side of RFC 8555 over `HTTPSClient`: the directory, nonces (one kept
 /// from each answer's Replay-Nonce, a new one asked for when there is none, and one
@@ -7,7 +8,7 @@ import Foundation
 public final class ACMEClient {
     public let directoryURL: URL
     public let key: ECKey
-    private let http: HTTPSClient
+    let http: HTTPSClient
     private var directory: ACMEDirectory?
     private var nonce: String?
     /// The account's URL once registered or found (`kid` of every later request).

@@ -1,4 +1,5 @@
 import COpenSSL
+import PoundConfig
 
 /// Certificates Pounce signs itself, through OpenSSL: the placeholder an `AutoCert`
 /// listener serves until the CA's certificate arrives, and the tls-alpn-01 answer (RFC
@@ -16,7 +17,7 @@ public enum SelfSignedCertificate {
     }
 
     private static func make(names: [String], key: ECKey, acmeIdentifier: [UInt8]?, seconds: Int) throws(ECKey.Failure) -> String {
-        guard let first = names.first, names.allSatisfy(CertificateRequest.isPlainName) else {
+        guard let first = names.first, names.allSatisfy(AutoCertificate.isPlainName) else {
             throw ECKey.Failure(description: "a certificate needs DNS names")
         }
         let alt = names.map { "DNS:\($0)" }.joined(separator: ",")

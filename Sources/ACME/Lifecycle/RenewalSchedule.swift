@@ -25,10 +25,13 @@ public struct RenewalSchedule: Sendable, Equatable {
         return min(twoThirds, inWindow)
     }
 
-    /// Records a failed attempt at `now`; returns when to try again.
-    public mutating func failed(now: Double, notAfter: Double?) -> Double {
+    /// Records a failed attempt at `now`; returns when to try again. A certificate living
+    /// `lifetime` seconds is first retried after a twentieth of it when that is sooner than
+    /// a minute (at least a second): a 30-second certificate cannot wait a minute.
+    public mutating func failed(now: Double, notAfter: Double?, lifetime: Double? = nil) -> Double {
         failures += 1
         var delay = Self.firstRetry
+        if let lifetime { delay = max(1, min(delay, lifetime / 20)) }
         for _ in 1..<failures where delay < Self.longestRetry { delay *= 2 }
         delay = min(delay, Self.longestRetry)
         if let notAfter, notAfter - now > 2 * 3600 {

@@ -1,3 +1,4 @@
+import PoundConfig
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,7 @@ public struct StateDirectory: Sendable {
 
     public init(path: String) throws(Failure) {
         self.path = path
+        try Self.makeParents(of: path)
         try Self.makeDirectory(path)
         try Self.makeDirectory(path + "/certificates")
     }
@@ -27,7 +29,7 @@ public struct StateDirectory: Sendable {
     public var accountKeyPath: String { path + "/account.key" }
 
     public func certificateFolder(for name: String) throws(Failure) -> String {
-        guard CertificateRequest.isPlainName(name) else { throw Failure(description: "\(name): not a DNS name") }
+        guard AutoCertificate.isPlainName(name) else { throw Failure(description: "\(name): not a DNS name") }
         return path + "/certificates/" + name.replacingOccurrences(of: "*", with: "_")
     }
 
@@ -98,6 +100,38 @@ public struct StateDirectory: Sendable {
         guard rename(temporary, path) == 0 else {
             unlink(temporary)
             throw Failure(description: "\(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// http-01 tokens, served by every ListenHTTP (`ACMESettings.challengeDirectory`):
+    /// world-readable, as what they hold is published anyway.
+    public var challengeFolder: String { path + "/challenges" }
+
+    /// Publishes an http-01 answer; the token comes from the CA, so it is checked to be
+    /// base64url (RFC 8555 §8.3) before it names a file.
+    public func writeChallenge(token: String, keyAuthorization: String) throws(Failure) {
+        guard !token.isEmpty, token.utf8.allSatisfy({ Base64URL.alphabet.contains($0) }) else {
+            throw Failure(description: "the CA sent an invalid token")
+        }
+        if mkdir(challengeFolder, 0o755) != 0 && errno != EEXIST {
+            throw Failure(description: "\(challengeFolder): \(String(cString: strerror(errno)))")
+        }
+        try Self.write(keyAuthorization, to: challengeFolder + "/" + token, mode: 0o644)
+    }
+
+    public func removeChallenge(token: String) {
+        guard !token.isEmpty, token.utf8.allSatisfy({ Base64URL.alphabet.contains($0) }) else { return }
+        unlink(challengeFolder + "/" + token)
+    }
+
+    /// The ancestors of a `StateDirectory` that do not exist yet (`/var/lib/pounce`).
+    private static func makeParents(of path: String) throws(Failure) {
+        var prefix = ""
+        for component in path.split(separator: "/").dropLast() {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw Failure(description: "\(prefix): \(String(cString: strerror(errno)))")
+            }
         }
     }
 

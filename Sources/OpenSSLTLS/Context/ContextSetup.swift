@@ -34,6 +34,37 @@ enum ContextSetup {
         }
     }
 
+    /// A certificate chain and key held in memory (`AutoCert`'s, tls-alpn-01's): the first
+    /// certificate is the leaf, the rest its chain.
+    static func loadCertificate(_ pem: CertificatePEM, into ctx: OpaquePointer) throws(TLSContextError) {
+        let chain = Array(pem.chain.utf8)
+        let chainBIO = chain.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
+        defer { BIO_free(chainBIO) }
+        guard let chainBIO, let leaf = PEM_read_bio_X509(chainBIO, nil, nil, nil) else {
+            throw .openSSL("PEM_read_bio_X509")
+        }
+        defer { X509_free(leaf) }
+        guard SSL_CTX_use_certificate(ctx, leaf) == 1 else { throw .openSSL("SSL_CTX_use_certificate") }
+        while let next = PEM_read_bio_X509(chainBIO, nil, nil, nil) {
+            // add0: the context owns `next` from here (it is freed with the context).
+            guard SSL_CTX_ctrl(ctx, SSL_CTRL_CHAIN_CERT, 0, UnsafeMutableRawPointer(next)) == 1 else {
+                X509_free(next)
+                throw .openSSL("SSL_CTX_add0_chain_cert")
+            }
+        }
+        // The end of the chain leaves a "no start line" error queued.
+        ERR_clear_error()
+        let key = Array(pem.key.utf8)
+        let keyBIO = key.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
+        defer { BIO_free(keyBIO) }
+        guard let keyBIO, let pkey = PEM_read_bio_PrivateKey(keyBIO, nil, nil, nil) else {
+            throw .openSSL("PEM_read_bio_PrivateKey")
+        }
+        defer { EVP_PKEY_free(pkey) }
+        guard SSL_CTX_use_PrivateKey(ctx, pkey) == 1 else { throw .openSSL("SSL_CTX_use_PrivateKey") }
+        guard SSL_CTX_check_private_key(ctx) == 1 else { throw .openSSL("SSL_CTX_check_private_key") }
+    }
+
     /// `Ciphers`: the TLS <= 1.2 list and the TLS 1.3 suites, refused in Pound's words.
     static func setCiphers(list: String?, suites: String?, on ctx: OpaquePointer,
                            range: LocusRange? = nil) throws(TLSContextError) {

@@ -1,22 +1,46 @@
 import COpenSSL
 import PoundConfig
 
+/// Where a listener's `AutoCert` certificates come from: the ACME manager that obtains
+/// and renews them, and answers tls-alpn-01 through the listener.
+public protocol AutomaticCertificates: AnyObject, Sendable {
+    /// What to serve for `certificate` until something else is installed in its slot: the
+    /// stored certificate, or a placeholder.
+    func initialCertificate(for certificate: AutoCertificate, settings: ACMESettings) throws(TLSContextError)
+        -> CertificatePEM
+    /// Where tls-alpn-01 challenge certificates are published.
+    var alpnChallenges: ALPNChallenges { get }
+    /// From now on, new certificates for `certificate` are installed in `slot`.
+    func serve(_ certificate: AutoCertificate, settings: ACMESettings, in slot: CertificateSlot)
+    /// How each certificate stands.
+    var statuses: [ManagedCertificateStatus] { get }
+}
+
 /// The OpenSSL side of one `ListenHTTPS` listener, built once from its `TLSSettings`
-/// and shared by all its connections (and event loops): an `SSL_CTX` per `Cert`, the
-/// first being the default and the others picked by SNI.
+/// and shared by all its connections (and event loops): an `SSL_CTX` per `Cert`, and a
+/// replaceable one per `AutoCert` (a `CertificateSlot`), the first in configuration
+/// order being the default and the others picked by SNI.
 ///
-/// Immutable after `init`; OpenSSL allows concurrent `SSL_new` on a configured
-/// `SSL_CTX` and locks its session cache itself, hence `@unchecked Sendable`.
+/// Immutable after `init` but for the slots' contexts; OpenSSL allows concurrent `SSL_new`
+/// on a configured `SSL_CTX` and locks its session cache itself, hence `@unchecked Sendable`.
 public final class TLSServerContext: @unchecked Sendable {
-    /// One per certificate, in configuration order; `contexts[0]` is the default.
-    let contexts: [OpaquePointer]
+    enum Entry {
+        case file(OpaquePointer)
+        case automatic(CertificateSlot)
+    }
+
+    /// One per certificate, in configuration order; `entries[0]` is the default.
+    private let entries: [Entry]
     let serverNames: ServerNameTable
+    /// Held for the client-hello callback of every context (tls-alpn-01).
+    private let challenges: ALPNChallenges?
+    private let ownerBox: OwnerBox
 
     /// `ClientCert` as applied (nil: not set, no certificate requested).
     public let clientCertificateMode: ClientCertificateMode?
 
     /// Per certificate (configuration order), the names SNI matches against: the
-    /// subject's CNs, then the DNS subjectAltNames.
+    /// subject's CNs, then the DNS subjectAltNames (an `AutoCert`'s names).
     public var certificateNames: [[String]] { serverNames.names }
 
     /// The lowest protocol version accepted, as OpenSSL numbers it (`TLS1_2_VERSION`...).
@@ -25,63 +49,136 @@ public final class TLSServerContext: @unchecked Sendable {
     /// Whether ALPN offers "h2" (the listener serves HTTP/2).
     public let offersHTTP2: Bool
 
+    /// Each certificate's current context (tests adjust them; a slot's may be replaced).
+    var contexts: [OpaquePointer] {
+        entries.map { entry in
+            switch entry {
+            case .file(let ctx): ctx
+            case .automatic(let slot): slot.withContext { $0 }
+            }
+        }
+    }
+
+    /// The `AutoCert` slots, in configuration order.
+    public var slots: [CertificateSlot] {
+        entries.compactMap { if case .automatic(let slot) = $0 { slot } else { nil } }
+    }
+
     /// Loads every certificate and applies the listener's TLS statements to each
-    /// context; `http2` makes ALPN prefer "h2" over "http/1.1".
-    public init(settings: TLSSettings, http2: Bool = false) throws(TLSContextError) {
-        guard !settings.certificates.isEmpty else {
+    /// context; `http2` makes ALPN prefer "h2" over "http/1.1". `automatic` provides the
+    /// `AutoCert` certificates (required when there are any).
+    public init(settings: TLSSettings, http2: Bool = false,
+                automatic: AutomaticCertificates? = nil) throws(TLSContextError) {
+        guard settings.hasCertificates else {
             throw TLSContextError(message: "Cert statement is missing")
+        }
+        if let first = settings.autoCertificates.first, automatic == nil {
+            throw TLSContextError(message: "AutoCert \(first.name): no certificate manager", range: first.range)
         }
         // Errors left on this thread's queue by earlier, unrelated calls would be
         // reported as ours.
         ERR_clear_error()
         let floor = Self.protocolFloor(disabled: settings.disabledProtocols)
-        var built: [OpaquePointer] = []
+        let count = settings.certificates.count + settings.autoCertificates.count
+        let challenges = settings.autoCertificates.isEmpty || settings.acme.challenge != .tlsALPN01
+            ? nil : automatic?.alpnChallenges
+        // Contexts made later (a renewal's) are set up as these: the SNI callback finds
+        // its owner through this box, filled once `self` exists.
+        let owner = OwnerBox()
+        let configure: @Sendable (OpaquePointer) throws(TLSContextError) -> Void = { ctx throws(TLSContextError) in
+            try Self.apply(settings, minimumVersion: floor, http2: http2, to: ctx)
+            if count > 1 { Self.watchServerName(ctx, owner: owner) }
+            challenges?.watch(ctx)
+        }
+        var built: [Entry] = []
         var names: [[String]] = []
+        var pending = settings.autoCertificates[...]
         do throws(TLSContextError) {
-            for certificate in settings.certificates {
+            for index in 0...settings.certificates.count {
+                while let auto = pending.first, auto.position <= index, let automatic {
+                    pending.removeFirst()
+                    let initial = try automatic.initialCertificate(for: auto, settings: settings.acme)
+                    let slot = try CertificateSlot(names: auto.names, initial: initial) { pem throws(TLSContextError) in
+                        guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw .openSSL("SSL_CTX_new") }
+                        do throws(TLSContextError) {
+                            try ContextSetup.loadCertificate(pem, into: ctx)
+                            try configure(ctx)
+                        } catch {
+                            SSL_CTX_free(ctx)
+                            throw error
+                        }
+                        OCSPStapling.attach(ctx)
+                        return ctx
+                    }
+                    built.append(.automatic(slot))
+                    names.append(auto.names)
+                }
+                guard index < settings.certificates.count else { break }
+                let certificate = settings.certificates[index]
                 guard let ctx = SSL_CTX_new(TLS_server_method()) else {
                     throw .openSSL("SSL_CTX_new")
                 }
-                built.append(ctx)
+                built.append(.file(ctx))
                 try ContextSetup.loadCertificate(path: certificate.path, range: certificate.range, into: ctx)
                 names.append(try Self.serverNames(of: ctx, certificate: certificate))
-                try Self.apply(settings, minimumVersion: floor, http2: http2, to: ctx)
+                try configure(ctx)
+                OCSPStapling.attach(ctx)
             }
         } catch {
-            for ctx in built { SSL_CTX_free(ctx) }
+            for case .file(let ctx) in built {
+                OCSPStapling.detach(ctx)
+                SSL_CTX_free(ctx)
+            }
             throw error
         }
-        contexts = built
+        entries = built
+        ownerBox = owner
         serverNames = ServerNameTable(names: names)
+        self.challenges = challenges
         clientCertificateMode = settings.clientCertificate
         minimumProtocolVersion = floor
         offersHTTP2 = http2
-
-        // SNI only matters with a choice; the callback runs on the context the
-        // connection starts with, and `self` outlives it (handlers hold the context).
-        if built.count > 1 {
-            pounce_SSL_CTX_set_tlsext_servername_callback(built[0]) { ssl, _, arg in
-                guard let ssl, let arg,
-                      let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else {
-                    return SSL_TLSEXT_ERR_NOACK
-                }
-                let owner = Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
-                if let index = owner.serverNames.index(for: name), index > 0 {
-                    SSL_set_SSL_CTX(ssl, owner.contexts[index])
-                }
-                return SSL_TLSEXT_ERR_OK
-            }
-            pounce_SSL_CTX_set_tlsext_servername_arg(built[0], Unmanaged.passUnretained(self).toOpaque())
+        owner.context = self
+        for (auto, slot) in zip(settings.autoCertificates, slots) {
+            automatic?.serve(auto, settings: settings.acme, in: slot)
         }
     }
 
     deinit {
-        for ctx in contexts { SSL_CTX_free(ctx) }
+        for case .file(let ctx) in entries {
+            OCSPStapling.detach(ctx)
+            SSL_CTX_free(ctx)
+        }
     }
 
     /// A new server-side `SSL` on the default context (nil only when out of memory).
     func makeSSL() -> OpaquePointer? {
-        SSL_new(contexts[0])
+        switch entries[0] {
+        case .file(let ctx): SSL_new(ctx)
+        case .automatic(let slot): slot.withContext { SSL_new($0) }
+        }
+    }
+
+    /// SNI: the connection moves to the context of the certificate its name matches.
+    private static func watchServerName(_ ctx: OpaquePointer, owner: OwnerBox) {
+        pounce_SSL_CTX_set_tlsext_servername_callback(ctx) { ssl, _, arg in
+            guard let ssl, let arg,
+                  let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else {
+                return SSL_TLSEXT_ERR_NOACK
+            }
+            guard let owner = Unmanaged<OwnerBox>.fromOpaque(arg).takeUnretainedValue().context else {
+                return SSL_TLSEXT_ERR_OK
+            }
+            if let index = owner.serverNames.index(for: name), index > 0 {
+                switch owner.entries[index] {
+                case .file(let ctx): SSL_set_SSL_CTX(ssl, ctx)
+                case .automatic(let slot): slot.withContext { _ = SSL_set_SSL_CTX(ssl, $0) }
+                }
+            }
+            return SSL_TLSEXT_ERR_OK
+        }
+        // The listener's context keeps the box (`ownerBox`), and handlers keep that context.
+        pounce_SSL_CTX_set_tlsext_servername_arg(ctx, Unmanaged.passUnretained(owner).toOpaque())
     }
 
     /// Which certificate (index into `certificateNames`) a client asking for
@@ -252,4 +349,10 @@ public enum ALPN {
 
     private static let http11Bytes = Array(http11.utf8)
     private static let http2Bytes = Array(http2.utf8)
+}
+
+/// The context an SNI callback switches within, reached weakly: a renewal's context may
+/// outlive the listener's (connections hold it), and then finds nobody to ask.
+private final class OwnerBox: @unchecked Sendable {
+    weak var context: TLSServerContext?
 }

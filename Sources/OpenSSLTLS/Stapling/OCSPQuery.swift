@@ -28,26 +28,31 @@ public final class OCSPQuery: @unchecked Sendable {
 
     /// nil when the chain (PEM: the certificate, then its issuer) has no issuer or the
     /// certificate names no OCSP responder.
-    public init?(chainPEM: String) {
+    public convenience init?(chainPEM: String) {
         let bytes = Array(chainPEM.utf8)
         let bio = bytes.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
         defer { BIO_free(bio) }
         guard let bio, let leaf = PEM_read_bio_X509(bio, nil, nil, nil) else { return nil }
-        guard let issuer = PEM_read_bio_X509(bio, nil, nil, nil) else {
-            X509_free(leaf)
-            return nil
-        }
+        defer { X509_free(leaf) }
+        guard let issuer = PEM_read_bio_X509(bio, nil, nil, nil) else { return nil }
+        defer { X509_free(issuer) }
+        self.init(certificate: leaf, issuer: issuer)
+    }
+
+    /// The query for `certificate` (an `X509`) issued by `issuer`, both borrowed (the query
+    /// takes references of its own): nil when the certificate names no OCSP responder,
+    /// which is checked first, so a certificate without one costs one extension lookup.
+    public init?(certificate: OpaquePointer, issuer: OpaquePointer) {
         var url = [CChar](repeating: 0, count: 1024)
+        let urlLength = pounce_ocsp_url(certificate, &url, Int32(url.count))
+        guard urlLength > 0 else { return nil }
         var der: UnsafeMutablePointer<UInt8>?
-        let urlLength = pounce_ocsp_url(leaf, &url, Int32(url.count))
-        let requestLength = pounce_ocsp_request(leaf, issuer, &der)
-        guard urlLength > 0, requestLength > 0, let der else {
-            X509_free(leaf)
-            X509_free(issuer)
-            return nil
-        }
+        let requestLength = pounce_ocsp_request(certificate, issuer, &der)
+        guard requestLength > 0, let der else { return nil }
         defer { pounce_OPENSSL_free(der) }
-        certificate = leaf
+        X509_up_ref(certificate)
+        X509_up_ref(issuer)
+        self.certificate = certificate
         self.issuer = issuer
         responder = String(decoding: url.prefix(Int(urlLength)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         request = Array(UnsafeBufferPointer(start: der, count: Int(requestLength)))

@@ -7,6 +7,10 @@ public struct TLSSettings: Sendable, Hashable {
     /// `Cert`: certificate+key PEM files, in load order (a directory contributes each
     /// regular file in it). The first is the default; the others are chosen by SNI.
     public var certificates: [CertificateFile] = []
+    /// `AutoCert`: certificates Pounce obtains and renews itself (see `ACMESettings`).
+    public var autoCertificates: [AutoCertificate] = []
+    /// `CertificateAuthority`, `Contact`, `StateDirectory`, `Challenge`...: how.
+    public var acme = ACMESettings()
     /// `ClientCert`: nil = not set (no client certificate requested, unless a service
     /// condition needs one).
     public var clientCertificate: ClientCertificateMode?
@@ -29,6 +33,9 @@ public struct TLSSettings: Sendable, Hashable {
     public var noHTTPS11: NoHTTPS11Mode = .off
 
     public init() {}
+
+    /// Whether any certificate is configured, from a file or automatic.
+    public var hasCertificates: Bool { !certificates.isEmpty || !autoCertificates.isEmpty }
 }
 
 public struct CertificateFile: Sendable, Hashable {

@@ -21,6 +21,7 @@ public enum ConfigLoader {
                 try ServiceFinalizer.finalize(&config.listeners[l].services[s], parser: parser)
             }
         }
+        try Listener.finalizeAutoCert(&config.listeners, parser: parser)
         for s in config.services.indices {
             try ServiceFinalizer.finalize(&config.services[s], parser: parser)
         }

@@ -12,6 +12,8 @@ struct ListenerDraft {
     var socketFrom: String?
     var tls = TLSSettings()
     var tunnel: Backend?
+    /// The first ACME statement other than `AutoCert` (which needs an `AutoCert`).
+    var acmeStatement: (name: String, range: LocusRange)?
 }
 
 extension Listener {
@@ -50,9 +52,10 @@ extension Listener {
         case .http:
             draft.listener.kind = .http
         case .https:
-            if draft.tls.certificates.isEmpty {
+            if !draft.tls.hasCertificates {
                 throw p.fail("Cert statement is missing", at: range)
             }
+            try checkAutoCert(p, draft)
             draft.listener.kind = .https(draft.tls)
         case .tunnel:
             guard let backend = draft.tunnel else {
@@ -256,6 +259,7 @@ extension Listener {
         var list: [S] = [.end]
         list += httpCommonStatements()
         list += tlsStatements()
+        list += autoCertStatements()
         return StatementTable(list)
     }()
 

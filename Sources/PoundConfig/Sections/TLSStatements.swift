@@ -89,7 +89,7 @@ extension Listener {
     }
 
     private static func requireCert(_ p: ConfigParser, _ d: ListenerDraft, _ name: String) throws {
-        if d.tls.certificates.isEmpty {
+        if !d.tls.hasCertificates {
             throw p.fail("\(name) may only be used after Cert")
         }
     }

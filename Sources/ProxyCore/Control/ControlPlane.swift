@@ -1,3 +1,4 @@
+import OpenSSLTLS
 import PoundConfig
 import Routing
 import VRRP
@@ -38,6 +39,7 @@ public final class ControlPlane: Sendable {
     /// CLOCK_MONOTONIC at start-up, for `uptime`.
     private let startNanos: UInt64
     private let failover = Mutex<(@Sendable () -> [VRRPStatus])?>(nil)
+    private let certificateSource = Mutex<(@Sendable () -> [ManagedCertificateStatus])?>(nil)
     private let generationStatus = Mutex<GenerationStatus?>(nil)
 
     final class DisabledFlag: Sendable {
@@ -122,6 +124,15 @@ public final class ControlPlane: Sendable {
     /// The VRRP instances' state, from the high-availability side once it runs (none before).
     public func setFailoverStatus(_ provider: @escaping @Sendable () -> [VRRPStatus]) {
         failover.withLock { $0 = provider }
+    }
+
+    /// The `AutoCert` certificates' state, from the certificate manager (none without).
+    public func setCertificateStatus(_ provider: @escaping @Sendable () -> [ManagedCertificateStatus]) {
+        certificateSource.withLock { $0 = provider }
+    }
+
+    var certificateStatuses: [ManagedCertificateStatus] {
+        certificateSource.withLock { $0 }?() ?? []
     }
 
     public func setGeneration(_ status: GenerationStatus) {

@@ -21,7 +21,7 @@ public struct ControlRouter: Sendable {
     private var serializer: ControlSerializer { ControlSerializer(plane: plane, version: version) }
 
     private enum Endpoint {
-        case all, core, listener, service, session, log, vrrp
+        case all, core, listener, service, session, log, vrrp, certificates
     }
 
     private static let endpoints: [(uri: String, method: String, endpoint: Endpoint)] = [
@@ -32,6 +32,8 @@ public struct ControlRouter: Sendable {
         ("/log", "GET", .log),
         // A Pounce extension: the VRRP instances.
         ("/vrrp", "GET", .vrrp),
+        // And the AutoCert certificates.
+        ("/certificates", "GET", .certificates),
     ]
 
     public func respond(method: String, uri: String) -> ControlReply {
@@ -76,6 +78,8 @@ public struct ControlRouter: Sendable {
             return logLevel(rest[...])
         case .vrrp:
             return isRoot(rest) ? reply(serializer.vrrp(), rest) : .status(404)
+        case .certificates:
+            return isRoot(rest) ? reply(serializer.certificates(), rest) : .status(404)
         }
     }
 

@@ -1,3 +1,4 @@
+import OpenSSLTLS
 import PoundConfig
 import Routing
 import VRRP
@@ -22,7 +23,27 @@ struct ControlSerializer {
         // A Pounce extension, present only with VRRP blocks so Pound's own clients see Pound's tree.
         let instances = plane.failoverStatuses
         if !instances.isEmpty { members["vrrp"] = vrrp(instances) }
+        // Likewise, only with AutoCert.
+        let managed = plane.certificateStatuses
+        if !managed.isEmpty { members["certificates"] = certificates(managed) }
         return .object(members)
+    }
+
+    /// `GET /certificates`: one object per `AutoCert` certificate.
+    func certificates(_ statuses: [ManagedCertificateStatus]? = nil) -> ControlJSON {
+        .array((statuses ?? plane.certificateStatuses).map { s in
+            let seconds = { (t: Double?) -> ControlJSON in t.map { .number($0.rounded(.down)) } ?? .null }
+            return .object([
+                "kind": .string("certificate"),
+                "name": .string(s.name),
+                "names": .array(s.names.map(ControlJSON.string)),
+                "state": .string(s.state.rawValue),
+                "expires_epoch": seconds(s.notAfter),
+                "next_attempt_epoch": seconds(s.nextAttempt),
+                "failures": .int(s.consecutiveFailures),
+                "last_error": s.lastError.map(ControlJSON.string) ?? .null,
+            ])
+        })
     }
 
     /// `GET /vrrp`: one object per VRRP instance.

@@ -148,6 +148,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
             handshakePending = false
+            // A tls-alpn-01 validation: the CA only looks at the certificate (RFC 8737 §3).
+            if handshake.info.alpnProtocol == ALPNChallenges.protocolName {
+                close()
+                return
+            }
             // The handshake had its `Client` seconds; the request gets its own.
             if case .awaitingHead = state { armIdleTimer() }
             core?.handshakeCompleted(handshake.info)

@@ -56,6 +56,12 @@ struct MetricFamily: Sendable, Equatable {
     static let generationStart = MetricFamily("pounce_generation_start_time_seconds", "gauge",
                                               "When the serving worker started, seconds since the epoch.")
 
+    // Pounce's own, present only with AutoCert.
+    static let acmeExpiryDays = MetricFamily("pounce_acme_certificate_expiry_days", "gauge",
+                                             "Days until an AutoCert certificate expires (none while a placeholder is served).")
+    static let acmeFailures = MetricFamily("pounce_acme_consecutive_failures", "gauge",
+                                           "Failed attempts in a row to obtain or renew an AutoCert certificate.")
+
     // Pounce's own families, present only with VRRP blocks.
     static let vrrpState = MetricFamily("pounce_vrrp_state", "stateset",
                                         "State of a VRRP instance: INIT, BACKUP, MASTER or FAULT.")

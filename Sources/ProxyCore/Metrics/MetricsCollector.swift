@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Builds the `Metrics` exposition from the object tree the control interface
 /// serves (`ControlSerializer.pound()`), as Pound's metrics.c builds it from
 /// `pound_serialize`: one walk over listeners, services and backends serves both,
@@ -29,6 +33,7 @@ struct MetricsCollector {
               collector.iterate(services, in: root, labels: [])
         else { return nil }
         collector.vrrp(root)
+        collector.certificates(root)
         return collector.exposition
     }
 
@@ -79,6 +84,23 @@ struct MetricsCollector {
                 if let n = item.member(key)?.numberValue {
                     exposition.add(.vrrpAdverts, labels: labels + [MetricLabel("type", type)], value: n)
                 }
+            }
+        }
+    }
+
+    /// The `AutoCert` certificates: days until each expires (counted from now, so the
+    /// gauge falls by itself) and the failed attempts in a row.
+    private mutating func certificates(_ root: ControlJSON) {
+        guard case .array(let items)? = root.member("certificates") else { return }
+        let now = Double(time(nil))
+        for item in items {
+            guard case .string(let name)? = item.member("name") else { continue }
+            let labels = [MetricLabel("certificate", name)]
+            if let expires = item.member("expires_epoch")?.numberValue {
+                exposition.add(.acmeExpiryDays, labels: labels, value: (expires - now) / 86_400)
+            }
+            if let failures = item.member("failures")?.numberValue {
+                exposition.add(.acmeFailures, labels: labels, value: failures)
             }
         }
     }

@@ -178,10 +178,32 @@ function vrrpBlock(list) {
     el("div", {"class": "service"}, [el("table", null, [el("thead", null, [head]), el("tbody", null, rows)])])]);
 }
 
+// AutoCert certificates (a Pounce extension): what is served and when it is renewed.
+function certificatesBlock(list) {
+  var cls = {valid: "up", renewing: "off", placeholder: "off", failing: "down"};
+  var when = function (t) { return t == null ? "—" : new Date(t * 1000).toISOString().replace(".000", ""); };
+  var rows = list.map(function (c) {
+    return el("tr", {"class": "certificate"}, [
+      el("td", {text: c.name}),
+      el("td", {text: (c.names || []).join(", ")}),
+      el("td", null, [pill(cls[c.state] || "off", c.state)]),
+      el("td", {text: when(c.expires_epoch)}),
+      el("td", {text: when(c.next_attempt_epoch)}),
+      el("td", {text: c.last_error ? c.last_error + " (" + c.failures + " in a row)" : "—"})
+    ]);
+  });
+  var head = el("tr", null, ["Certificate", "Names", "State", "Expires", "Next renewal", "Last error"].map(function (h) {
+    return el("th", {text: h});
+  }));
+  return el("section", {"class": "listener"}, [el("h2", {text: "Certificates"}),
+    el("div", {"class": "service"}, [el("table", null, [el("thead", null, [head]), el("tbody", null, rows)])])]);
+}
+
 function render(data) {
   var root = document.getElementById("root");
   var parts = [];
   if ((data.vrrp || []).length) parts.push(vrrpBlock(data.vrrp));
+  if ((data.certificates || []).length) parts.push(certificatesBlock(data.certificates));
   (data.listeners || []).forEach(function (l, li) {
     var title = "Listener " + li + (l.name ? " “" + l.name + "”" : "") + " · " + l.protocol + " " + l.address +
       (l.enabled ? "" : " · disabled");

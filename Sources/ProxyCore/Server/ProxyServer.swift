@@ -35,9 +35,10 @@ public final class ProxyServer: Sendable {
     /// `sockets[i]` is the listening descriptor of `config.listeners[i]`, already
     /// bound or received through `SocketFrom`.
     /// `controlSocket` is the bound `Control` socket (`ControlSocketFile.open`).
+    /// `certificates` provides the `AutoCert` certificates (needed when there are any).
     public init(config: PoundConfiguration, routing: RoutingTable, sockets: [Int32], log: LogSink,
                 threads: Int = CPUAffinity.usableCores(), controlSocket: Int32? = nil,
-                version: String = ControlRouter.poundVersion) throws {
+                version: String = ControlRouter.poundVersion, certificates: AutomaticCertificates? = nil) throws {
         self.config = config
         self.routing = routing
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
@@ -63,7 +64,8 @@ public final class ProxyServer: Sendable {
         for (i, listener) in config.listeners.enumerated() {
             guard let settings = listener.tls else { continue }
             do {
-                tlsContexts[i] = try TLSServerContext(settings: settings, http2: listener.servesHTTP2)
+                tlsContexts[i] = try TLSServerContext(settings: settings, http2: listener.servesHTTP2,
+                                                      automatic: certificates)
             } catch {
                 throw StartFailure(description: error.range.map { "\($0): \(error.message)" } ?? error.message)
             }
@@ -83,6 +85,7 @@ public final class ProxyServer: Sendable {
         }
         let control = try ControlService(config: config, routing: routing, sockets: sockets,
                                          controlSocket: controlSocket, version: version)
+        if let certificates { control.router.plane.setCertificateStatus { certificates.statuses } }
         self.env = ProxyEnvironment(log: log, loops: LoopContexts(group: group), targets: targets, logObjects: logObjects,
                                     redirectTemplates: redirectTemplates, control: control.router)
         let formats = RequestLogFormats(configuration: config)

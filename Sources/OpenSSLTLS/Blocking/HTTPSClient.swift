@@ -1,13 +1,14 @@
 import COpenSSL
 import Foundation
 import HTTPWire
-import OpenSSLTLS
 
-/// A blocking HTTPS client for the ACME server, run on a thread of the ACME side's own,
-/// never on an event loop: a few requests a day. TLS is the system OpenSSL's, the
-/// server checked against `trust` (a PEM bundle; nil: the system's store) and its name;
-/// every phase (connect, handshake, each read and write) is bounded by `timeout`.
-/// Requests are HTTP/1.0, so the answer is never chunked and ends with the connection.
+/// A blocking HTTP(S) client for the few requests a day of the ACME client and the OCSP
+/// refresher, each run on a thread of its own, never on an event loop. TLS is the system
+/// OpenSSL's, the server checked against `trust` (a PEM bundle; nil: the system's store)
+/// and its name; `http://` URLs go in the clear (OCSP responders are plain HTTP: the
+/// answers are signed, RFC 6960 A.1). Every phase (connect, handshake, each read and
+/// write) is bounded by `timeout`. Requests are HTTP/1.0, so the answer is never chunked
+/// and ends with the connection.
 public struct HTTPSClient: Sendable {
     public struct Response: Sendable {
         public let status: Int
@@ -46,22 +47,29 @@ public struct HTTPSClient: Sendable {
     }
 
     private func send(_ method: String, _ url: URL, body: [UInt8]?, contentType: String?) throws(Failure) -> Response {
-        guard url.scheme == "https", let host = url.host, !host.isEmpty else {
-            throw Failure(description: "\(url): not an https URL")
+        let scheme = url.scheme?.lowercased()
+        guard scheme == "https" || scheme == "http", let host = url.host, !host.isEmpty else {
+            throw Failure(description: "\(url): not an http or https URL")
         }
-        let port = url.port ?? 443
+        let secure = scheme == "https"
+        let port = url.port ?? (secure ? 443 : 80)
         var target = url.path.isEmpty ? "/" : url.path
         if let query = url.query { target += "?" + query }
         let fd = try Self.connect(host: host, port: port, timeout: timeout)
         defer { close(fd) }
-        let tls = try TLSSession(fd: fd, host: host, trust: trust)
+        let stream: any BlockingStream
+        if secure {
+            stream = try BlockingTLSStream(fd: fd, host: host, trust: trust)
+        } else {
+            stream = BlockingSocketStream(fd: fd)
+        }
         var head = "\(method) \(target) HTTP/1.0\r\nHost: \(url.port.map { "\(host):\($0)" } ?? host)\r\n"
-            + "User-Agent: pounce-acme\r\nAccept: */*\r\n"
+            + "User-Agent: pounce\r\nAccept: */*\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
-        try tls.write(Array(head.utf8) + (body ?? []))
-        let raw = try tls.readAll(limit: Self.maximumResponse)
+        try stream.write(Array(head.utf8) + (body ?? []))
+        let raw = try stream.readAll(limit: Self.maximumResponse)
         guard case .complete(let responseHead, let headLength) = HTTPHeadParser.parseResponse(raw, maxLineLength: 8192)
         else { throw Failure(description: "\(url): no valid HTTP response") }
         var content = Array(raw[headLength...])
@@ -111,87 +119,5 @@ public struct HTTPSClient: Sendable {
             return fd
         }
         throw Failure(description: "connect to \(host):\(port): \(lastError)")
-    }
-}
-
-/// One TLS client connection over a connected blocking socket.
-private final class TLSSession {
-    private let ctx: OpaquePointer
-    private let ssl: OpaquePointer
-
-    init(fd: Int32, host: String, trust: String?) throws(HTTPSClient.Failure) {
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw Self.failure("SSL_CTX_new") }
-        self.ctx = ctx
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
-        _ = pounce_SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)
-        let loaded = trust.map { SSL_CTX_load_verify_locations(ctx, $0, nil) } ?? SSL_CTX_set_default_verify_paths(ctx)
-        guard loaded == 1 else {
-            SSL_CTX_free(ctx)
-            throw Self.failure("cannot load the trusted certificates \(trust ?? "of the system")")
-        }
-        guard let ssl = SSL_new(ctx) else {
-            SSL_CTX_free(ctx)
-            throw Self.failure("SSL_new")
-        }
-        self.ssl = ssl
-        _ = pounce_SSL_set_tlsext_host_name(ssl, host)
-        // The name the certificate must carry (an IP address literal is matched as one).
-        if host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) {
-            _ = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
-        } else {
-            _ = SSL_set1_host(ssl, host)
-        }
-        SSL_set_fd(ssl, fd)
-        _ = OpenSSLErrors.drain()
-        guard SSL_connect(ssl) == 1 else {
-            let result = SSL_get_verify_result(ssl)
-            let reason = result != X509_V_OK ? String(cString: X509_verify_cert_error_string(Int(result)))
-                : (OpenSSLErrors.first() ?? "handshake failed")
-            // Fully initialised: deinit frees both.
-            throw HTTPSClient.Failure(description: "TLS with \(host): \(reason)")
-        }
-    }
-
-    deinit {
-        SSL_free(ssl)
-        SSL_CTX_free(ctx)
-    }
-
-    func write(_ bytes: [UInt8]) throws(HTTPSClient.Failure) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
-            guard n > 0 else { throw Self.failure("TLS write") }
-            offset += Int(n)
-        }
-    }
-
-    func readAll(limit: Int) throws(HTTPSClient.Failure) -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
-            if n > 0 {
-                out += chunk[..<Int(n)]
-                guard out.count <= limit else { throw HTTPSClient.Failure(description: "response too large") }
-                continue
-            }
-            let error = SSL_get_error(ssl, n)
-            // The server's close_notify, or a plain close (HTTP/1.0 ends the answer with it).
-            if error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno == 0) { return out }
-            if error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw HTTPSClient.Failure(description: "read timed out")
-            }
-            // OpenSSL 3 reports an EOF without close_notify as an SSL error; the body is whole.
-            if !out.isEmpty {
-                _ = OpenSSLErrors.drain()
-                return out
-            }
-            throw Self.failure("TLS read")
-        }
-    }
-
-    private static func failure(_ what: String) -> HTTPSClient.Failure {
-        HTTPSClient.Failure(description: "\(what): \(OpenSSLErrors.first() ?? "failed")")
     }
 }
