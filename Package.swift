@@ -84,7 +84,7 @@ let package = Package(
 
         // Choosing where a request goes: service conditions, balancers, sessions.
         .target(name: "Routing", dependencies: [
-            "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt", "BuiltinModules", "Digests",
+            "PoundConfig", "PoundRegex", "HTTPWire", "CCrypt", "COpenSSL", "BuiltinModules", "Digests",
             .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "PounceModuleAPI", package: "ModuleAPI"),
         ]),
@@ -179,8 +179,11 @@ let package = Package(
         // and the process tests of automatic HTTPS.
         .target(name: "PebbleHarness", path: "Tests/PebbleHarness"),
         .testTarget(name: "ACMETests", dependencies: ["ACME", "PoundConfig", "PebbleHarness"]),
+        // A scratch PKI with `openssl ocsp` as its responder: the OCSP tests of OpenSSLTLS
+        // and the process tests of stapling.
+        .target(name: "OCSPResponderHarness", path: "Tests/OCSPResponderHarness"),
         .testTarget(name: "OpenSSLTLSTests", dependencies: [
-            "OpenSSLTLS",
+            "OpenSSLTLS", "OCSPResponderHarness",
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "RequestLogTests", dependencies: ["RequestLog"]),
@@ -197,6 +200,7 @@ let package = Package(
         // Process tests of `pounce`; the in-process TLS backend uses OpenSSLTLS on NIO.
         .testTarget(name: "PounceAppTests", dependencies: [
             "PounceApp", "pounce", "pounce-demo-backend", "OpenSSLTLS", "PoundConfig", "DNSTestServer", "PebbleHarness",
+            "OCSPResponderHarness",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Support/h2probe.py", "Support/loadclient.py"]),

@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import OCSPResponderHarness
 import Synchronization
 import Testing
 @testable import OpenSSLTLS
@@ -8,108 +9,11 @@ import Testing
 /// driven here through a BIO pair, the client asking for the status (RFC 6066 §8) and
 /// reading what the server stapled.
 @Suite("OCSP stapling", .serialized) struct OCSPStaplingTests {
-    /// A scratch CA and a certificate `name` naming the responder on `port` (or none).
-    private final class Setup {
-        let dir = NSTemporaryDirectory() + "stapling-\(UUID().uuidString)"
-        let port = Setup.freePort()
-        let name: String
-        private var responder: Process?
-
-        init(name: String, namesResponder: Bool = true) throws {
-            self.name = name
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=Stapling CA",
-                     "-days", "2", "-keyout", "ca.key", "-out", "ca.crt",
-                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-            try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(name)",
-                     "-keyout", "server.key", "-out", "server.csr"])
-            let aia = namesResponder ? "authorityInfoAccess = OCSP;URI:http://127.0.0.1:\(port)\n" : ""
-            try (aia + "subjectAltName = DNS:\(name)\n").write(toFile: dir + "/ext.cnf", atomically: true, encoding: .utf8)
-            try run(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "0x1234",
-                     "-days", "1", "-extfile", "ext.cnf", "-out", "server.crt"])
-            // Pound's Cert file: the certificate, its issuer, the key.
-            try (chain + String(contentsOfFile: dir + "/server.key", encoding: .utf8))
-                .write(toFile: pem, atomically: true, encoding: .utf8)
-        }
-
-        deinit {
-            stopResponder()
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-
-        var pem: String { dir + "/server.pem" }
-
-        var chain: String {
-            get throws {
-                try String(contentsOfFile: dir + "/server.crt", encoding: .utf8)
-                    + String(contentsOfFile: dir + "/ca.crt", encoding: .utf8)
-            }
-        }
-
-        @discardableResult
-        func run(_ arguments: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            p.arguments = arguments
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw CocoaError(.fileReadUnknown) }
-            return String(decoding: data, as: UTF8.self)
-        }
-
-        /// `openssl ocsp` answering from a one-line index: valid, or revoked a minute ago.
-        func startResponder(revoked: Bool) throws {
-            stopResponder()
-            let end = try run(["x509", "-in", "server.crt", "-noout", "-enddate", "-dateopt", "iso_8601"])
-            let expiry = String(end.replacingOccurrences(of: "notAfter=", with: "").filter(\.isNumber).dropFirst(2)) + "Z"
-            let format = DateFormatter()
-            format.locale = Locale(identifier: "en_US_POSIX")
-            format.timeZone = TimeZone(identifier: "GMT")
-            format.dateFormat = "yyMMddHHmmss'Z'"
-            let line = revoked
-                ? "R\t\(expiry)\t\(format.string(from: Date().addingTimeInterval(-60)))\t1234\tunknown\t/CN=\(name)\n"
-                : "V\t\(expiry)\t\t1234\tunknown\t/CN=\(name)\n"
-            try line.write(toFile: dir + "/index.txt", atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            p.arguments = ["ocsp", "-index", "index.txt", "-port", String(port), "-rsigner", "ca.crt", "-rkey", "ca.key",
-                           "-CA", "ca.crt", "-ndays", "1"]
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            responder = p
-            usleep(300_000)
-        }
-
-        func stopResponder() {
-            if let responder, responder.isRunning {
-                kill(responder.processIdentifier, SIGKILL)
-                responder.waitUntilExit()
-            }
-            responder = nil
-        }
-
-        /// A port nobody listens on now (the kernel's pick for a bound, closed socket).
-        static func freePort() -> Int {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            return withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    guard bind(fd, $0, length) == 0, getsockname(fd, $0, &length) == 0 else { return 0 }
-                    return Int(UInt16(bigEndian: pointer.pointee.sin_port))
-                }
-            }
-        }
+    /// A scratch CA and a certificate `name` naming the responder on the fixture's port (or none).
+    private static func setup(_ name: String, namesResponder: Bool = true) throws -> OCSPResponderFixture {
+        let setup = try OCSPResponderFixture(caName: "Stapling CA", prefix: "stapling")
+        try setup.issue(name, namesResponder: namesResponder)
+        return setup
     }
 
     /// A server SSL_CTX as TLSServerContext makes one: the chain file, then the key.
@@ -163,13 +67,13 @@ import Testing
     }
 
     @Test func aGoodAnswerIsStapledUntilDetached() throws {
-        let setup = try Setup(name: "good.stapling.test")
-        try setup.startResponder(revoked: false)
-        let ctx = try Self.serverContext(pem: setup.pem)
+        let setup = try Self.setup("good.stapling.test")
+        try setup.startResponder(for: "good.stapling.test", revoked: false)
+        let ctx = try Self.serverContext(pem: setup.pemPath("good.stapling.test"))
         defer { SSL_CTX_free(ctx) }
         OCSPStapling.attach(ctx)
         let stapled = try #require(try Self.waitForStaple(from: ctx))
-        let query = try #require(OCSPQuery(chainPEM: try setup.chain))
+        let query = try #require(OCSPQuery(chainPEM: try setup.chain("good.stapling.test")))
         let answer = try #require(query.check(stapled), "the stapled bytes are an answer for this certificate")
         #expect(answer.status == .good)
         #expect(abs((answer.nextUpdate ?? 0) - Date().timeIntervalSince1970 - 86_400) < 120)
@@ -179,20 +83,20 @@ import Testing
     }
 
     @Test func aRevokedAnswerIsStapledAsItIs() throws {
-        let setup = try Setup(name: "revoked.stapling.test")
-        try setup.startResponder(revoked: true)
-        let ctx = try Self.serverContext(pem: setup.pem)
+        let setup = try Self.setup("revoked.stapling.test")
+        try setup.startResponder(for: "revoked.stapling.test", revoked: true)
+        let ctx = try Self.serverContext(pem: setup.pemPath("revoked.stapling.test"))
         defer { SSL_CTX_free(ctx) }
         OCSPStapling.attach(ctx)
         defer { OCSPStapling.detach(ctx) }
         let stapled = try #require(try Self.waitForStaple(from: ctx))
-        let query = try #require(OCSPQuery(chainPEM: try setup.chain))
+        let query = try #require(OCSPQuery(chainPEM: try setup.chain("revoked.stapling.test")))
         #expect(query.check(stapled)?.status == .revoked)
     }
 
     @Test func aCertificateWithoutResponderHandshakesWithoutStaple() throws {
-        let setup = try Setup(name: "plain.stapling.test", namesResponder: false)
-        let ctx = try Self.serverContext(pem: setup.pem)
+        let setup = try Self.setup("plain.stapling.test", namesResponder: false)
+        let ctx = try Self.serverContext(pem: setup.pemPath("plain.stapling.test"))
         defer { SSL_CTX_free(ctx) }
         OCSPStapling.attach(ctx)
         defer { OCSPStapling.detach(ctx) }
@@ -209,11 +113,11 @@ import Testing
     }
 
     @Test func contextsServingTheSameCertificateShareOneFetch() throws {
-        let setup = try Setup(name: "shared.stapling.test")
-        try setup.startResponder(revoked: false)
+        let setup = try Self.setup("shared.stapling.test")
+        try setup.startResponder(for: "shared.stapling.test", revoked: false)
         try Self.withLog { lines in
-            let first = try Self.serverContext(pem: setup.pem)
-            let second = try Self.serverContext(pem: setup.pem)
+            let first = try Self.serverContext(pem: setup.pemPath("shared.stapling.test"))
+            let second = try Self.serverContext(pem: setup.pemPath("shared.stapling.test"))
             defer {
                 OCSPStapling.detach(first)
                 OCSPStapling.detach(second)
@@ -231,9 +135,9 @@ import Testing
     }
 
     @Test func anUnreachableResponderIsRetriedWithBackoff() throws {
-        let setup = try Setup(name: "down.stapling.test")
+        let setup = try Self.setup("down.stapling.test")
         try Self.withLog { lines in
-            let ctx = try Self.serverContext(pem: setup.pem)
+            let ctx = try Self.serverContext(pem: setup.pemPath("down.stapling.test"))
             defer {
                 OCSPStapling.detach(ctx)
                 SSL_CTX_free(ctx)
@@ -250,8 +154,8 @@ import Testing
 
     /// The schedule and the expiry, on the registry with answers made up around a real query.
     @Test func answersExpireAndFailuresBackOff() throws {
-        let setup = try Setup(name: "schedule.stapling.test")
-        let query = try #require(OCSPQuery(chainPEM: try setup.chain))
+        let setup = try Self.setup("schedule.stapling.test")
+        let query = try #require(OCSPQuery(chainPEM: try setup.chain("schedule.stapling.test")))
         let registry = StaplingRegistry()
         let (argument, isNew) = registry.attach(context: 1, key: [1, 2, 3], name: "n", query: query)
         #expect(isNew)

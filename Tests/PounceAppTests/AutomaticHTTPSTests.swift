@@ -17,8 +17,7 @@ struct AutomaticHTTPSTests {
         let rig = try AutoCertRig(challenge: "http-01")
         defer { rig.tearDown() }
         let pounce = try rig.startPounce()
-        #expect(pounce.waitForLog(rig.line("serving a self-signed placeholder until a certificate is issued")),
-                "\(pounce.log)")
+        rig.expectPlaceholderLogged(pounce)
         // Before installation the placeholder is self-signed. Pebble may be quicker than this
         // probe; a certificate that is not self-signed must then have been logged installed.
         let installedBeforeProbe = pounce.log.contains(rig.installed)
@@ -32,16 +31,11 @@ struct AutomaticHTTPSTests {
                     "served \(first) before logging 'certificate installed'\n\(pounce.log)")
         }
 
-        #expect(pounce.waitForLog(rig.line("requesting a certificate (http-01)"), timeout: 30), "\(pounce.log)")
-        try rig.waitForInstallations(1, pounce)
-        for name in AutoCertRig.names {
-            let reply = rig.curl(name, root: rig.root)
-            #expect(reply.status == 0, "curl \(name): \(reply.stderr)\n\(pounce.log)")
+        try rig.waitForFirstIssuance(pounce)
+        for reply in rig.expectEveryNameReplies(pounce) {
             #expect(reply.stdout.hasPrefix("HTTP/1.1 200"), "\(reply.stdout)")
-            #expect(reply.stdout.lowercased().contains("x-backend: b1"), "\(reply.stdout)")
         }
-        let issued = try #require(rig.served(AutoCertRig.name))
-        #expect(!issued.isSelfSigned && issued.issuer.contains("Pebble"), "\(issued)")
+        try rig.expectIssuedByPebble()
         #expect(rig.subjectAltNames(AutoCertRig.name).contains("DNS:www.site.example.test"))
 
         // What a restart will load: the chain, its key and the account key.
@@ -52,7 +46,7 @@ struct AutomaticHTTPSTests {
         // Pebble's default lifetime is years; nothing has failed.
         let days = rig.metric("pounce_acme_certificate_expiry_days")
         #expect((days ?? 0) > 30, "expiry days \(String(describing: days))\n\(rig.scrape())")
-        #expect(rig.metric("pounce_acme_consecutive_failures") == 0, "\(rig.scrape())")
+        #expect(rig.consecutiveFailures == 0, "\(rig.scrape())")
         #expect(!pounce.log.contains(rig.line("failed:")), "\(pounce.log)")
     }
 
@@ -61,17 +55,10 @@ struct AutomaticHTTPSTests {
         let rig = try AutoCertRig(challenge: "tls-alpn-01")
         defer { rig.tearDown() }
         let pounce = try rig.startPounce()
-        #expect(pounce.waitForLog(rig.line("serving a self-signed placeholder until a certificate is issued")),
-                "\(pounce.log)")
-        #expect(pounce.waitForLog(rig.line("requesting a certificate (tls-alpn-01)"), timeout: 30), "\(pounce.log)")
-        try rig.waitForInstallations(1, pounce)
-        for name in AutoCertRig.names {
-            let reply = rig.curl(name, root: rig.root)
-            #expect(reply.status == 0, "curl \(name): \(reply.stderr)\n\(pounce.log)")
-            #expect(reply.stdout.lowercased().contains("x-backend: b1"), "\(reply.stdout)")
-        }
-        let issued = try #require(rig.served(AutoCertRig.name))
-        #expect(!issued.isSelfSigned && issued.issuer.contains("Pebble"), "\(issued)")
+        rig.expectPlaceholderLogged(pounce)
+        try rig.waitForFirstIssuance(pounce)
+        rig.expectEveryNameReplies(pounce)
+        try rig.expectIssuedByPebble()
         // A client that does not ask for acme-tls/1 never sees a challenge certificate.
         #expect(!rig.certificateText(AutoCertRig.name).contains("1.3.6.1.5.5.7.1.31"))
 
@@ -120,15 +107,13 @@ struct AutomaticHTTPSTests {
         #expect(result.connects == 1, "the busy connection was re-established \(result.connects - 1) times")
         #expect(result.ok > 25)
         // The busy connection kept the certificate it started with...
-        #expect(result.serials.map(AutoCertRig.normalizedSerial) == [AutoCertRig.normalizedSerial(before.serial)],
+        #expect(result.serials.map(AutoCertRig.normalizedSerial) == [before.serialNumber],
                 "\(result.serials) vs \(before.serial)")
         // ... while a new one gets the renewed certificate, which verifies as well.
         let after = try #require(rig.served(AutoCertRig.name))
-        #expect(AutoCertRig.normalizedSerial(after.serial) != AutoCertRig.normalizedSerial(before.serial),
-                "still serving \(before.serial)")
+        #expect(after.serialNumber != before.serialNumber, "still serving \(before.serial)")
         #expect(!after.isSelfSigned)
-        let reply = rig.curl(AutoCertRig.name, root: rig.root)
-        #expect(reply.status == 0, "\(reply.stderr)")
+        rig.expectReply(root: rig.root, fromBackend: false)
         #expect(pounce.log.contains(rig.line("certificate installed, valid until")))
         #expect(pounce.log.contains("renewal at"))
     }
@@ -146,15 +131,12 @@ struct AutomaticHTTPSTests {
         let oldRoot = rig.root
         rig.pebble.stop()
 
-        let firstFailure = try #require(pounce.waitForLogLine(timeout: 50) {
-            $0.contains(rig.line("failed:")) && $0.contains("next attempt in")
-        }, "no failure logged with the CA down\n\(pounce.log)")
+        let firstFailure = try #require(rig.waitForFailure(pounce, timeout: 50),
+                                        "no failure logged with the CA down\n\(pounce.log)")
         // New connections still get the old certificate, and requests succeed.
         let during = try #require(rig.served(AutoCertRig.name))
-        #expect(AutoCertRig.normalizedSerial(during.serial) == AutoCertRig.normalizedSerial(old.serial))
-        let reply = rig.curl(AutoCertRig.name, root: oldRoot)
-        #expect(reply.status == 0, "\(reply.stderr)")
-        #expect(reply.stdout.lowercased().contains("x-backend: b1"), "\(reply.stdout)")
+        #expect(during.serialNumber == old.serialNumber)
+        rig.expectReply(root: oldRoot)
         if let delay = AutoCertRig.nextAttempt(firstFailure) {
             #expect(delay >= 1 && delay <= 5, "first retry after \(delay) s, expected about 2.25 (\(firstFailure))")
         } else {
@@ -167,7 +149,7 @@ struct AutomaticHTTPSTests {
         if failures.count >= 2, let a = AutoCertRig.nextAttempt(failures[0]), let b = AutoCertRig.nextAttempt(failures[1]) {
             #expect(b >= a, "backoff: \(failures)")
         }
-        #expect((rig.metric("pounce_acme_consecutive_failures") ?? 0) >= 2, "\(rig.scrape())")
+        #expect((rig.consecutiveFailures ?? 0) >= 2, "\(rig.scrape())")
         #expect(pounce.installations(rig) == 1)
 
         // The CA is back (a new Pebble run: new root, no accounts): renewal succeeds.
@@ -175,10 +157,9 @@ struct AutomaticHTTPSTests {
         let newRoot = try rig.saveRoot()
         try rig.waitForInstallations(2, pounce, timeout: 90)
         let renewed = try #require(rig.served(AutoCertRig.name))
-        #expect(AutoCertRig.normalizedSerial(renewed.serial) != AutoCertRig.normalizedSerial(old.serial))
-        let again = rig.curl(AutoCertRig.name, root: newRoot)
-        #expect(again.status == 0, "\(again.stderr)")
-        #expect(rig.metric("pounce_acme_consecutive_failures") == 0, "\(rig.scrape())")
+        #expect(renewed.serialNumber != old.serialNumber)
+        rig.expectReply(root: newRoot, fromBackend: false)
+        #expect(rig.consecutiveFailures == 0, "\(rig.scrape())")
     }
 
     /// e. A restart loads the stored certificate and does not contact the CA (which is down).
@@ -195,17 +176,14 @@ struct AutomaticHTTPSTests {
         #expect(second.waitForLog(rig.line("loaded from")), "\(second.log)")
         #expect(second.log.contains(rig.stateDirectory), "\(second.log)")
         let served = try #require(rig.served(AutoCertRig.name))
-        #expect(AutoCertRig.normalizedSerial(served.serial) == AutoCertRig.normalizedSerial(issued.serial))
-        for name in AutoCertRig.names {
-            let reply = rig.curl(name, root: rig.root)
-            #expect(reply.status == 0, "curl \(name): \(reply.stderr)\n\(second.log)")
-        }
+        #expect(served.serialNumber == issued.serialNumber)
+        rig.expectEveryNameReplies(second, fromBackend: false)
         // Give it time to (wrongly) go to the CA: nothing requested, nothing failed.
         usleep(3_000_000)
         #expect(!second.log.contains(rig.line("requesting")), "\(second.log)")
         #expect(!second.log.contains(rig.line("serving a self-signed placeholder")), "\(second.log)")
         #expect(!second.log.contains(rig.line("failed:")), "\(second.log)")
-        #expect(rig.metric("pounce_acme_consecutive_failures") == 0, "\(rig.scrape())")
+        #expect(rig.consecutiveFailures == 0, "\(rig.scrape())")
     }
 
     /// The CA unreachable from the start: the placeholder stays, self-signed, for both
@@ -215,11 +193,8 @@ struct AutomaticHTTPSTests {
         defer { rig.tearDown() }
         rig.pebble.stop()
         let pounce = try rig.startPounce()
-        #expect(pounce.waitForLog(rig.line("serving a self-signed placeholder until a certificate is issued")),
-                "\(pounce.log)")
-        let line = try #require(pounce.waitForLogLine(timeout: 30) {
-            $0.contains(rig.line("failed:")) && $0.contains("next attempt in")
-        }, "\(pounce.log)")
+        rig.expectPlaceholderLogged(pounce)
+        let line = try #require(rig.waitForFailure(pounce, timeout: 30), "\(pounce.log)")
         #expect(AutoCertRig.nextAttempt(line).map { $0 >= 1 && $0 <= 60 } == true, "\(line)")
         let placeholder = try #require(rig.served(AutoCertRig.name))
         #expect(placeholder.isSelfSigned, "\(placeholder)")
@@ -227,10 +202,8 @@ struct AutomaticHTTPSTests {
         let names = rig.subjectAltNames(AutoCertRig.name)
         #expect(names.contains("DNS:site.example.test") && names.contains("DNS:www.site.example.test"), "\(names)")
         #expect(rig.curl(AutoCertRig.name, root: rig.root).status != 0)
-        let insecure = rig.curl(AutoCertRig.name, root: nil)
-        #expect(insecure.status == 0, "\(insecure.stderr)")
-        #expect(insecure.stdout.lowercased().contains("x-backend: b1"), "\(insecure.stdout)")
-        #expect((rig.metric("pounce_acme_consecutive_failures") ?? 0) >= 1, "\(rig.scrape())")
+        rig.expectReply(root: nil)
+        #expect((rig.consecutiveFailures ?? 0) >= 1, "\(rig.scrape())")
         #expect(!pounce.log.contains(rig.installed))
     }
 }
@@ -241,18 +214,7 @@ struct AutomaticHTTPSTests {
 
     /// A ListenHTTPS with `statements` (AutoCert and the rest), and a ListenHTTP when asked.
     private func config(_ statements: String, listenHTTP: Bool) -> String {
-        let http = listenHTTP ? """
-            ListenHTTP
-                Address 127.0.0.1
-                Port 8080
-                Service
-                    Backend
-                        Address 127.0.0.1
-                        Port 9000
-                    End
-                End
-            End
-            """ : ""
+        let http = listenHTTP ? listenHTTPBlock(port: 8080, backendPort: 9000) : ""
         return """
             Daemon 0
             LogFacility -
@@ -265,12 +227,7 @@ struct AutomaticHTTPSTests {
                 Contact "mailto:ops@example.test"
                 StateDirectory "\(dir)/acme"
             \(statements)
-                Service
-                    Backend
-                        Address 127.0.0.1
-                        Port 9000
-                    End
-                End
+            \(backendService(9000))
             End
             """
     }
@@ -333,6 +290,24 @@ struct AutomaticHTTPSTests {
 
 // MARK: - The rig
 
+/// A Service passing every request to the backend on 127.0.0.1:`port` (also the OCSP
+/// stapling tests' configuration).
+func backendService(_ port: Int) -> String {
+    """
+    Service
+        Backend
+            Address 127.0.0.1
+            Port \(port)
+        End
+    End
+    """
+}
+
+/// A ListenHTTP on `port` with `backendService(backendPort)`.
+private func listenHTTPBlock(port: Int, backendPort: Int) -> String {
+    "ListenHTTP\n    Address 127.0.0.1\n    Port \(port)\n\(backendService(backendPort))\nEnd"
+}
+
 /// One test's world: a Pebble validating on this rig's ports, a backend, a state
 /// directory, and pounce (started and restarted on the same configuration).
 final class AutoCertRig {
@@ -380,18 +355,7 @@ final class AutoCertRig {
     func line(_ text: String) -> String { "acme: \(Self.name): \(text)" }
 
     var config: String {
-        let http = httpPort.map { port in """
-            ListenHTTP
-                Address 127.0.0.1
-                Port \(port)
-                Service
-                    Backend
-                        Address 127.0.0.1
-                        Port \(backend.port)
-                    End
-                End
-            End
-            """ } ?? ""
+        let http = httpPort.map { listenHTTPBlock(port: $0, backendPort: backend.port) } ?? ""
         return """
             Daemon 0
             LogFacility -
@@ -414,12 +378,7 @@ final class AutoCertRig {
                     URL "^/status"
                     Stats
                 End
-                Service
-                    Backend
-                        Address 127.0.0.1
-                        Port \(backend.port)
-                    End
-                End
+            \(backendService(backend.port))
             End
             """
     }
@@ -458,6 +417,34 @@ final class AutoCertRig {
         return false
     }
 
+    /// The next failed attempt pounce logs (one that says when it retries), within `timeout`.
+    func waitForFailure(_ pounce: RunningPounce, timeout: TimeInterval) -> String? {
+        pounce.waitForLogLine(timeout: timeout) { $0.contains(line("failed:")) && $0.contains("next attempt in") }
+    }
+
+    func expectPlaceholderLogged(_ pounce: RunningPounce, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(pounce.waitForLog(line("serving a self-signed placeholder until a certificate is issued")),
+                "\(pounce.log)", sourceLocation: sourceLocation)
+    }
+
+    /// The first order over this rig's challenge, then its certificate installed.
+    func waitForFirstIssuance(_ pounce: RunningPounce, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(pounce.waitForLog(line("requesting a certificate (\(challenge))"), timeout: 30), "\(pounce.log)",
+                sourceLocation: sourceLocation)
+        try waitForInstallations(1, pounce)
+    }
+
+    /// What a new connection gets once issued: Pebble's certificate, not self-signed.
+    @discardableResult
+    func expectIssuedByPebble(sourceLocation: SourceLocation = #_sourceLocation) throws -> Served {
+        let issued = try #require(served(Self.name), sourceLocation: sourceLocation)
+        #expect(!issued.isSelfSigned && issued.issuer.contains("Pebble"), "\(issued)", sourceLocation: sourceLocation)
+        return issued
+    }
+
+    /// The failures counted in the metrics.
+    var consecutiveFailures: Double? { metric("pounce_acme_consecutive_failures") }
+
     /// `N` of "next attempt in N s".
     static func nextAttempt(_ line: String) -> Double? {
         guard let range = line.range(of: "next attempt in ") else { return nil }
@@ -476,6 +463,8 @@ final class AutoCertRig {
     struct Served: CustomStringConvertible {
         var subject = "", issuer = "", serial = "", notAfter = ""
         var isSelfSigned: Bool { !subject.isEmpty && subject == issuer }
+        /// `serial` as `normalizedSerial` writes it, for comparisons.
+        var serialNumber: String { AutoCertRig.normalizedSerial(serial) }
         var description: String { "subject=\(subject) issuer=\(issuer) serial=\(serial) notAfter=\(notAfter)" }
     }
 
@@ -529,6 +518,28 @@ final class AutoCertRig {
         return PounceProcess.run(["-s", "-S", "--http1.1", "--max-time", "10", "-D", "-"] + trust
                                  + ["--resolve", "\(name):\(tlsPort):127.0.0.1", "https://\(name):\(tlsPort)\(path)"],
                                  in: work, executable: "/usr/bin/curl")
+    }
+
+    /// `curl` for `name` verified against `root` (nil: not verified) must succeed and, when
+    /// `fromBackend`, reach the backend; `context` (pounce's log) goes with a failure.
+    @discardableResult
+    func expectReply(_ name: String = AutoCertRig.name, root: String?, fromBackend: Bool = true, context: String = "",
+                     sourceLocation: SourceLocation = #_sourceLocation) -> PounceProcess.Result {
+        let reply = curl(name, root: root)
+        #expect(reply.status == 0, "curl \(name): \(reply.stderr)\n\(context)", sourceLocation: sourceLocation)
+        if fromBackend {
+            #expect(reply.stdout.lowercased().contains("x-backend: b1"), "\(reply.stdout)", sourceLocation: sourceLocation)
+        }
+        return reply
+    }
+
+    /// `expectReply` for every name, against the current root.
+    @discardableResult
+    func expectEveryNameReplies(_ pounce: RunningPounce, fromBackend: Bool = true,
+                                sourceLocation: SourceLocation = #_sourceLocation) -> [PounceProcess.Result] {
+        Self.names.map {
+            expectReply($0, root: root, fromBackend: fromBackend, context: pounce.log, sourceLocation: sourceLocation)
+        }
     }
 
     /// The metrics page (through the HTTPS listener, not verified).

@@ -1,96 +1,18 @@
 import Foundation
+import OCSPResponderHarness
 import XCTest
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// OCSP stapling end to end (RFC 6066 §8): a CA and certificates made here with the
 /// `openssl` command, `openssl ocsp` as the responder the certificate names, pounce
 /// serving the certificate, and `openssl s_client -status` asking for the staple.
 final class OCSPStaplingTests: XCTestCase {
-    /// A scratch CA, a certificate naming a responder on `responderPort`, one naming none,
-    /// and the responder when started.
-    private final class OCSPSetup {
-        let dir = PounceProcess.temporaryDirectory()
-        let responderPort = FreePort.next()
-        private var responder: Process?
-
-        init() throws {
-            try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                         "-subj", "/CN=OCSP Test CA", "-days", "2", "-keyout", "ca.key", "-out", "ca.crt",
-                         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-            try issue(name: "www.example.test", serial: "1234",
-                      extensions: "authorityInfoAccess = OCSP;URI:http://127.0.0.1:\(responderPort)\n")
-            try issue(name: "plain.example.test", serial: "5678", extensions: "")
-        }
-
-        deinit {
-            stopResponder()
-            _ = PounceProcess.run(["-rf", dir], in: "/", executable: "/bin/rm")
-        }
-
-        /// `name`.crt signed by the CA, and `name`.pem as pound.cfg's `Cert` wants it: the
-        /// certificate, then its issuer, then the key.
-        private func issue(name: String, serial: String, extensions: String) throws {
-            try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(name)",
-                         "-keyout", "\(name).key", "-out", "\(name).csr"])
-            PounceProcess.write(extensions + "subjectAltName = DNS:\(name)\n", to: "\(dir)/\(name).cnf")
-            try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "0x\(serial)",
-                         "-days", "1", "-extfile", "\(name).cnf", "-out", "\(name).crt"])
-            let pem = ["\(name).crt", "ca.crt", "\(name).key"].map { PounceProcess.read("\(dir)/\($0)") }.joined()
-            PounceProcess.write(pem, to: "\(dir)/\(name).pem")
-        }
-
-        @discardableResult
-        func openssl(_ arguments: [String]) throws -> String {
-            let result = PounceProcess.run(arguments, in: dir, executable: "/usr/bin/openssl")
-            guard result.status == 0 else { throw HarnessError("openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
-            return result.stdout
-        }
-
-        /// `openssl ocsp` answering for www.example.test from a one-line index: valid, or
-        /// revoked a minute ago.
-        func startResponder(revoked: Bool) throws {
-            stopResponder()
-            let end = try openssl(["x509", "-in", "www.example.test.crt", "-noout", "-enddate", "-dateopt", "iso_8601"])
-            // notAfter=2025-01-02 03:04:05Z → 250102030405Z, the index's format.
-            let digits = end.replacingOccurrences(of: "notAfter=", with: "").filter(\.isNumber)
-            let expiry = String(digits.dropFirst(2)) + "Z"
-            let now = time(nil) - 60
-            var tm = tm()
-            gmtime_r([now], &tm)
-            let revokedAt = String(format: "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday,
-                                   tm.tm_hour, tm.tm_min, tm.tm_sec)
-            let line = revoked ? "R\t\(expiry)\t\(revokedAt)\t1234\tunknown\t/CN=www.example.test\n"
-                : "V\t\(expiry)\t\t1234\tunknown\t/CN=www.example.test\n"
-            PounceProcess.write(line, to: dir + "/index.txt")
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            p.arguments = ["ocsp", "-index", "index.txt", "-port", String(responderPort), "-rsigner", "ca.crt",
-                           "-rkey", "ca.key", "-CA", "ca.crt", "-ndays", "1"]
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            // Its own words say when it listens: a probing connection would wedge it (it
-            // serves one connection at a time and waits for the probe's request).
-            let log = dir + "/responder.log"
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            p.standardOutput = FileHandle(forWritingAtPath: log)
-            p.standardError = FileHandle(forWritingAtPath: log)
-            try p.run()
-            responder = p
-            let deadline = Date().addingTimeInterval(10)
-            while !PounceProcess.read(log).contains("waiting for OCSP client connections") {
-                guard Date() < deadline else { throw HarnessError("openssl ocsp did not start: \(PounceProcess.read(log))") }
-                usleep(20_000)
-            }
-        }
-
-        func stopResponder() {
-            if let responder, responder.isRunning {
-                kill(responder.processIdentifier, SIGKILL)
-                responder.waitUntilExit()
-            }
-            responder = nil
-        }
+    /// A scratch CA, www.example.test naming the responder on a free port, and
+    /// plain.example.test naming none.
+    private func makePKI() throws -> OCSPResponderFixture {
+        let pki = try OCSPResponderFixture(caName: "OCSP Test CA", port: FreePort.next())
+        try pki.issue("www.example.test", serial: "1234")
+        try pki.issue("plain.example.test", serial: "5678", namesResponder: false)
+        return pki
     }
 
     private func startPounce(certificate: String, backend: TestBackend) throws -> RunningPounce {
@@ -101,12 +23,7 @@ final class OCSPStaplingTests: XCTestCase {
                 Address 127.0.0.1
                 Port {PORT}
                 Cert "\(certificate)"
-                Service
-                    Backend
-                        Address 127.0.0.1
-                        Port \(backend.port)
-                    End
-                End
+            \(backendService(backend.port))
             End
             """)
     }
@@ -119,34 +36,32 @@ final class OCSPStaplingTests: XCTestCase {
         return result.stdout
     }
 
-    func testAGoodAnswerIsStapled() throws {
-        let setup = try OCSPSetup()
-        try setup.startResponder(revoked: false)
+    /// pounce serving www.example.test, its responder answering `status` (good or revoked):
+    /// that answer is fetched, logged and stapled.
+    private func checkStapled(_ status: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let pki = try makePKI()
+        try pki.startResponder(for: "www.example.test", revoked: status == "revoked")
         let backend = try TestBackend(name: "b1")
-        let pounce = try startPounce(certificate: setup.dir + "/www.example.test.pem", backend: backend)
-        XCTAssertTrue(pounce.waitForLog("stapling answer (good)", timeout: 20), pounce.log)
+        let pounce = try startPounce(certificate: pki.pemPath("www.example.test"), backend: backend)
+        XCTAssertTrue(pounce.waitForLog("stapling answer (\(status))", timeout: 20), pounce.log, file: file, line: line)
         let out = sClientStatus(port: pounce.port, name: "www.example.test")
-        XCTAssertTrue(out.contains("OCSP Response Status: successful"), out)
-        XCTAssertTrue(out.contains("Cert Status: good"), out)
-        XCTAssertEqual(pounce.stop(), 0)
+        XCTAssertTrue(out.contains("OCSP Response Status: successful"), out, file: file, line: line)
+        XCTAssertTrue(out.contains("Cert Status: \(status)"), out, file: file, line: line)
+        XCTAssertEqual(pounce.stop(), 0, file: file, line: line)
+    }
+
+    func testAGoodAnswerIsStapled() throws {
+        try checkStapled("good")
     }
 
     func testARevokedAnswerIsStapledAsItIs() throws {
-        let setup = try OCSPSetup()
-        try setup.startResponder(revoked: true)
-        let backend = try TestBackend(name: "b1")
-        let pounce = try startPounce(certificate: setup.dir + "/www.example.test.pem", backend: backend)
-        XCTAssertTrue(pounce.waitForLog("stapling answer (revoked)", timeout: 20), pounce.log)
-        let out = sClientStatus(port: pounce.port, name: "www.example.test")
-        XCTAssertTrue(out.contains("OCSP Response Status: successful"), out)
-        XCTAssertTrue(out.contains("Cert Status: revoked"), out)
-        XCTAssertEqual(pounce.stop(), 0)
+        try checkStapled("revoked")
     }
 
     func testACertificateWithoutResponderGetsNoStaple() throws {
-        let setup = try OCSPSetup()
+        let pki = try makePKI()
         let backend = try TestBackend(name: "b1")
-        let pounce = try startPounce(certificate: setup.dir + "/plain.example.test.pem", backend: backend)
+        let pounce = try startPounce(certificate: pki.pemPath("plain.example.test"), backend: backend)
         let out = sClientStatus(port: pounce.port, name: "plain.example.test")
         XCTAssertTrue(out.contains("OCSP response: no response sent"), out)
         XCTAssertTrue(out.contains("CN = plain.example.test") || out.contains("CN=plain.example.test"), out)
