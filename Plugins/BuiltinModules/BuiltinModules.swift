@@ -4,7 +4,8 @@ import PounceModuleAPI
 /// Names are Pound's keywords (session types) and HAProxy's (the balancers Pound
 /// lacks); the registry compares them case-insensitively.
 public enum BuiltinModules {
-    public static let sessionTypeNames = ["IP", "BASIC", "URL", "PARM", "COOKIE", "HEADER"]
+    public static let sessionTypeNames = ["IP", "BASIC", "URL", "PARM", "COOKIE", "HEADER",
+                                          "CookieInsert", "CookiePrefix"]
     public static let balancerNames = ["random", "iwrr", "roundrobin", "leastconn", "chash"]
 
     public static func register(into registry: ModuleRegistry) {
@@ -14,6 +15,9 @@ public enum BuiltinModules {
         registry.registerSession("PARM") { PathParameterSessionModule(settings: $0) }
         registry.registerSession("COOKIE") { try CookieSessionModule(settings: $0) }
         registry.registerSession("HEADER") { try HeaderSessionModule(settings: $0) }
+        // Pounce's client-affinity types (HAProxy's cookie modes; no Pound keyword).
+        registry.registerSession("CookieInsert") { try CookieInsertSessionModule(settings: $0) }
+        registry.registerSession("CookiePrefix") { try CookiePrefixSessionModule(settings: $0) }
 
         registry.registerBalancer("random") { RandomBalancerModule(setup: $0) }
         registry.registerBalancer("iwrr") { IWRRBalancerModule(setup: $0) }

@@ -13,9 +13,9 @@ public struct ModuleLoadError: Error, Sendable, Equatable, CustomStringConvertib
         /// A C module whose table has another `abi_version`.
         case cABIVersionMismatch(module: UInt32, host: UInt32)
         /// A C module whose table is unusable (NULL, a type without a name or a
-        /// required function).
+        /// required function, two types of one name).
         case invalidCModule(String)
-        /// Neither entry point is exported.
+        /// No entry point is exported (Swift, C v2 or C v1).
         case notAModule
     }
 
@@ -34,7 +34,9 @@ public struct ModuleLoadError: Error, Sendable, Equatable, CustomStringConvertib
             // dlerror() usually starts with the file name already.
             text.hasPrefix(path + ":") ? text : "\(path): \(text)"
         case .apiVersionMismatch(let module, let host):
-            "\(path): module built against module API version \(module), this pounce has \(host)"
+            // The only fix is on the module's side; say which one.
+            "\(path): module built against module API version \(module), this pounce has \(host); "
+                + "rebuild it against this pounce's PounceModuleAPI"
         case .missingAPIVersion:
             "\(path): exports pounce_module_register but not pounce_module_api_version"
         case .cABIVersionMismatch(let module, let host):
@@ -42,7 +44,7 @@ public struct ModuleLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case .invalidCModule(let problem):
             "\(path): invalid C module: \(problem)"
         case .notAModule:
-            "\(path): not a pounce module (no pounce_module_register or pounce_module_c_entry_v1)"
+            "\(path): not a pounce module (no pounce_module_register, pounce_module_c_entry_v2 or pounce_module_c_entry_v1)"
         }
     }
 }

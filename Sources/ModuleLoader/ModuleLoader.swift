@@ -5,7 +5,9 @@ import PounceModuleAPI
 ///
 /// A library is a Swift module when it exports `pounce_module_register` (and
 /// `pounce_module_api_version`, checked first), a C module when it exports
-/// `pounce_module_c_entry_v1`. Libraries stay loaded for the process's life.
+/// `pounce_module_c_entry_v2` or `pounce_module_c_entry_v1` (v2 preferred, so one
+/// library can serve an older pounce through v1 and this one through v2). Libraries
+/// stay loaded for the process's life.
 public enum ModuleLoader {
     private typealias APIVersionFunction = @convention(c) () -> Int32
     private typealias RegisterFunction = @convention(c) (UnsafeMutableRawPointer) -> Void
@@ -28,9 +30,14 @@ public enum ModuleLoader {
             unsafeBitCast(register, to: RegisterFunction.self)(registry.entryArgument)
             return
         }
+        if let entry = library.symbol("pounce_module_c_entry_v2") {
+            let table = unsafeBitCast(entry, to: pounce_module_c_entry_v2_fn.self)()
+            try CModule.register(v2: table, from: path, into: registry)
+            return
+        }
         if let entry = library.symbol("pounce_module_c_entry_v1") {
             let table = unsafeBitCast(entry, to: pounce_module_c_entry_v1_fn.self)()
-            try CModule.register(table, from: path, into: registry)
+            try CModule.register(v1: table, from: path, into: registry)
             return
         }
         throw ModuleLoadError(path: path, reason: .notAModule)

@@ -6,7 +6,7 @@ import Testing
     @Test func everyBuiltinIsRegisteredCaseInsensitively() throws {
         let registry = ModuleRegistry()
         BuiltinModules.register(into: registry)
-        #expect(registry.sessionTypeNames == ["basic", "cookie", "header", "ip", "parm", "url"])
+        #expect(registry.sessionTypeNames == ["basic", "cookie", "cookieinsert", "cookieprefix", "header", "ip", "parm", "url"])
         #expect(registry.balancerNames == ["chash", "iwrr", "leastconn", "random", "roundrobin"])
 
         let types: [(String, String?, any SessionModule.Type)] = [

@@ -12,6 +12,10 @@ struct TestRequest: ModuleRequest {
     func header(_ name: String) -> String? {
         fields.first { $0.name.lowercased() == name.lowercased() }?.value
     }
+
+    func headers(_ name: String) -> [String] {
+        fields.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+    }
 }
 
 struct TestResponse: ModuleResponse {

@@ -1,4 +1,6 @@
 import Foundation
+import PounceModuleAPI
+@testable import ModuleLoader
 
 /// Compiles C sources into shared libraries with the system's `cc`, against the
 /// module ABI header in the repository.
@@ -37,5 +39,15 @@ enum CModuleCompiler {
             throw Failure(description: "cc failed for \(name): " + String(decoding: output, as: UTF8.self))
         }
         return library
+    }
+}
+
+/// What loading `path` into `registry` throws; nil when it loads.
+func loadError(_ path: String, into registry: ModuleRegistry = ModuleRegistry()) -> ModuleLoadError? {
+    do {
+        try ModuleLoader.load(path: path, into: registry)
+        return nil
+    } catch {
+        return error
     }
 }

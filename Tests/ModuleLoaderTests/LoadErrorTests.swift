@@ -5,15 +5,6 @@ import Testing
 
 /// Libraries that are not (usable) modules: each refused with an error naming the file.
 struct LoadErrorTests {
-    private func loadError(_ path: String, into registry: ModuleRegistry = ModuleRegistry()) -> ModuleLoadError? {
-        do {
-            try ModuleLoader.load(path: path, into: registry)
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     @Test func missingFileReportsDlerror() throws {
         let path = CModuleCompiler.directory + "/libabsent.so"
         let error = try #require(loadError(path))
@@ -36,15 +27,15 @@ struct LoadErrorTests {
     @Test func cModuleOfAnotherABIVersion() throws {
         let path = try CModuleCompiler.build("abi99", CModuleSources.abi99)
         let error = try #require(loadError(path))
-        #expect(error.reason == .cABIVersionMismatch(module: 99, host: 1))
-        #expect(error.description == "\(path): module built against C module ABI version 99, this pounce has 1")
+        #expect(error.reason == .cABIVersionMismatch(module: 99, host: 2))
+        #expect(error.description == "\(path): module built against C module ABI version 99, this pounce has 2")
     }
 
     @Test func libraryWithoutEntryPoint() throws {
         let path = try CModuleCompiler.build("plain", CModuleSources.plain)
         let error = try #require(loadError(path))
         #expect(error.reason == .notAModule)
-        #expect(error.description == "\(path): not a pounce module (no pounce_module_register or pounce_module_c_entry_v1)")
+        #expect(error.description == "\(path): not a pounce module (no pounce_module_register, pounce_module_c_entry_v2 or pounce_module_c_entry_v1)")
     }
 
     @Test func brokenCModuleRegistersNothing() throws {
@@ -59,7 +50,17 @@ struct LoadErrorTests {
         let path = try CModuleCompiler.build("swift99", CModuleSources.swiftStyle(version: 99))
         let error = try #require(loadError(path))
         #expect(error.reason == .apiVersionMismatch(module: 99, host: ModuleAPIVersion.current))
-        #expect(error.description == "\(path): module built against module API version 99, this pounce has \(ModuleAPIVersion.current)")
+        #expect(error.description == "\(path): module built against module API version 99, this pounce has "
+                + "\(ModuleAPIVersion.current); rebuild it against this pounce's PounceModuleAPI")
+        #expect(try seenRegistry(path) == nil)
+    }
+
+    @Test func swiftModuleBuiltAgainstVersion1IsRefused() throws {
+        let path = try CModuleCompiler.build("swift1", CModuleSources.swiftStyle(version: 1))
+        let error = try #require(loadError(path))
+        #expect(error.reason == .apiVersionMismatch(module: 1, host: 2))
+        #expect(error.description == "\(path): module built against module API version 1, this pounce has 2; "
+                + "rebuild it against this pounce's PounceModuleAPI")
         #expect(try seenRegistry(path) == nil)
     }
 

@@ -5,10 +5,22 @@ struct TestRequest: ModuleRequest {
     var method = "GET"
     var uri = "/"
     var clientAddress = "127.0.0.1"
-    var headers: [(String, String)] = []
+    var headerList: [(String, String)] = []
+
+    init(method: String = "GET", uri: String = "/", clientAddress: String = "127.0.0.1",
+         headers: [(String, String)] = []) {
+        self.method = method
+        self.uri = uri
+        self.clientAddress = clientAddress
+        self.headerList = headers
+    }
 
     func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        headers(name).first
+    }
+
+    func headers(_ name: String) -> [String] {
+        headerList.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
     }
 }
 

@@ -130,7 +130,7 @@ final class ModuleTests: XCTestCase {
             """)
         let r = check("LoadModule \"\(module)\"\n")
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "pounce: \(range(of: module)): \(module): module built against module API version 99, this pounce has 1\n")
+        XCTAssertEqual(r.stderr, "pounce: \(range(of: module)): \(module): module built against module API version 99, this pounce has 2; rebuild it against this pounce's PounceModuleAPI\n")
         XCTAssertEqual(r.stdout, "")
     }
 
@@ -142,7 +142,7 @@ final class ModuleTests: XCTestCase {
             """)
         let r = check("LoadModule \"\(module)\"\n")
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "pounce: \(range(of: module)): \(module): module built against C module ABI version 99, this pounce has 1\n")
+        XCTAssertEqual(r.stderr, "pounce: \(range(of: module)): \(module): module built against C module ABI version 99, this pounce has 2\n")
     }
 
     func testMissingModuleFileNamesTheFile() {
@@ -164,7 +164,7 @@ final class ModuleTests: XCTestCase {
         let library = try ModuleBuilds.compileC("plain", "int answer(void) { return 42; }\n")
         let r = check("\nLoadModule \"\(library)\"\n")
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "pounce: \(range(of: library, line: 2)): \(library): not a pounce module (no pounce_module_register or pounce_module_c_entry_v1)\n")
+        XCTAssertEqual(r.stderr, "pounce: \(range(of: library, line: 2)): \(library): not a pounce module (no pounce_module_register, pounce_module_c_entry_v2 or pounce_module_c_entry_v1)\n")
     }
 
     func testSecondModuleFailingStopsAtItsLine() throws {

@@ -118,8 +118,17 @@ extension SessionTests {
         XCTAssertNil(config?.services[0].session?.id)
     }
 
-    func testModuleStillNeedsTTL() {
-        poundCheck("Service\n\tSession\n\t\tType \"redis\"\n\tEnd\nEnd\n", files: [:], expectSuccess: false,
-                   messages: ["pound.cfg:2.9-4.11: Session TTL not defined"])
+    /// A module's type may keep no table (client affinity, API version 2), so the parser
+    /// lets its TTL out; routing refuses a table-keeping module without one (RoutingTests).
+    func testModuleTTLIsLeftToTheModule() {
+        let config = poundCheck("Service\n\tSession\n\t\tType \"redis\"\n\tEnd\nEnd\n", files: [:], expectSuccess: true,
+                                messages: ["pound.cfg:1.7-5.3: warning: no backends defined"])
+        XCTAssertEqual(config?.services[0].session?.ttl, 0)
+    }
+
+    func testPounceCookieTypesNeedNoTTL() {
+        let config = poundCheck("Service\n\tSession\n\t\tType \"CookieInsert\"\n\t\tID \"S\"\n\tEnd\nEnd\n", files: [:],
+                                expectSuccess: true, messages: ["pound.cfg:1.7-6.3: warning: no backends defined"])
+        XCTAssertEqual(config?.services[0].session?.type, .module("CookieInsert"))
     }
 }

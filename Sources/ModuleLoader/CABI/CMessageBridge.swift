@@ -2,9 +2,10 @@ import CPounceModuleABI
 import PounceModuleAPI
 
 /// Presents a `ModuleRequest`/`ModuleResponse` to C as a `pounce_request`/
-/// `pounce_response` for the length of one call. The `header` callbacks find the
-/// Swift message through `host`; the values they return are copies owned by the
-/// bridge and freed when the call returns, which is as long as the C ABI promises.
+/// `pounce_response` for the length of one call. The `header` and `header_at`
+/// callbacks find the Swift message through `host`; the values they return are copies
+/// owned by the bridge and freed when the call returns, which is as long as the C ABI
+/// promises.
 enum CMessageBridge {
     /// What `host` points at during a call.
     private struct Context<Message> {
@@ -54,7 +55,17 @@ enum CMessageBridge {
                                 }
                                 return context.pointee.keep(value, length: length)
                             },
-                            host: UnsafeMutableRawPointer(host))
+                            host: UnsafeMutableRawPointer(host),
+                            // Version 2, appended: a v1 module's header ends before it, so
+                            // the module never reads it and the fields it knows keep their
+                            // offsets.
+                            header_at: { cRequest, name, index, length in
+                                guard let host = cRequest?.pointee.host, let name else { return nil }
+                                let context = host.assumingMemoryBound(to: Context<any ModuleRequest>.self)
+                                let values = context.pointee.message.headers(String(cString: name))
+                                guard index < values.count else { return nil }
+                                return context.pointee.keep(values[index], length: length)
+                            })
                         return withUnsafePointer(to: &cRequest) { body($0) }
                     }
                 }

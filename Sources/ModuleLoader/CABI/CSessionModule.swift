@@ -47,8 +47,9 @@ final class CSessionModule: SessionModule, @unchecked Sendable {
         }
     }
 
-    /// Calls `write` with a key buffer; its result is the key's length or -1.
-    private static func readKey(_ write: (UnsafeMutablePointer<CChar>?, Int) -> Int) -> String? {
+    /// Calls `write` with a key buffer; its result is the key's length or -1. Also
+    /// reads the backend tags of client-affinity types (`CAffinityModule`).
+    static func readKey(_ write: (UnsafeMutablePointer<CChar>?, Int) -> Int) -> String? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: keyBufferSize) { buffer in
             let length = write(buffer.baseAddress, buffer.count)
             guard length >= 0 else { return nil }

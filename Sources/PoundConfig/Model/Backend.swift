@@ -97,6 +97,9 @@ public struct Backend: Sendable {
         public var httpCheck: HTTPHealthCheck?
         /// Where to connect, decided once the whole file is read (`ServiceFinalizer`).
         public var address: BackendAddress?
+        /// `CookieValue "A"` (a Pounce extension, HAProxy's `cookie A`): this backend's tag
+        /// for a client-affinity session type; nil: a keyed hash of its address.
+        public var cookieValue: String?
 
         public init(timeout: Int, webSocketTimeout: Int, connectTimeout: Int) {
             self.timeout = timeout

@@ -7,12 +7,16 @@ public struct SessionSettings: Sendable, Hashable {
     /// Pound accepts and ignores it for the other types.
     public var id: String?
     public var range: LocusRange
+    /// The cookie attributes of a client-affinity type (Pounce extensions).
+    public var cookie = SessionCookieSettings()
 
-    public init(type: SessionType, ttl: Int, id: String? = nil, range: LocusRange = .unset) {
+    public init(type: SessionType, ttl: Int, id: String? = nil, range: LocusRange = .unset,
+                cookie: SessionCookieSettings = SessionCookieSettings()) {
         self.type = type
         self.ttl = ttl
         self.id = id
         self.range = range
+        self.cookie = cookie
     }
 }
 
@@ -37,7 +41,18 @@ public enum SessionType: Sendable, Hashable {
     public var requiresID: Bool {
         switch self {
         case .url, .cookie, .header: true
+        case .module(let name): SessionCookieSettings.builtinTypes.contains(name.lowercased())
         default: false
         }
+    }
+
+    /// A quoted `Type`: a module's session type (built in or loaded).
+    public var isModule: Bool {
+        if case .module = self { true } else { false }
+    }
+
+    /// Pounce's client-affinity types keep no session table: `TTL` means nothing to them.
+    public var keepsNoTable: Bool {
+        if case .module(let name) = self { SessionCookieSettings.builtinTypes.contains(name.lowercased()) } else { false }
     }
 }

@@ -258,6 +258,14 @@ public enum BackendStatements {
         })
         list.append(S("Disabled") { p, d in d.disabled = try p.bool(); return .ok })
         list.append(S("ServerName") { p, d in d.server.serverName = try p.stringValue(); return .ok })
+        list.append(S("CookieValue") { p, d in
+            let tok = try p.string()
+            guard SessionCookieSettings.isTag(tok.text) else {
+                throw p.fail("CookieValue: expected 1 to 64 letters, digits, '-' or '_'", at: tok.range)
+            }
+            d.server.cookieValue = tok.text
+            return .ok
+        })
         list.append(S("HAport") { p, d in
             try deprecated(p, "HAport is a Pound 2.x statement; its address is used for health checks only",
                            at: p.lastRange)

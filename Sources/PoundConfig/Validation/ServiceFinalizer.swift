@@ -57,6 +57,24 @@ public enum ServiceFinalizer {
         if total == 0 {
             p.warn("no backends defined", at: service.range)
         }
+        try checkCookieValues(service, parser: p)
+    }
+
+    /// `CookieValue` tags a backend for a client-affinity session type: it needs one in
+    /// its service, and two backends cannot share a tag.
+    private static func checkCookieValues(_ service: Service, parser p: ConfigParser) throws {
+        var seen: [String: LocusRange] = [:]
+        for backend in service.backends.all {
+            guard case .regular(let server) = backend.kind, let value = server.cookieValue else { continue }
+            guard let session = service.session, session.type.isModule else {
+                throw p.fail("CookieValue needs a client-affinity Session in its service (Type \"CookieInsert\" or "
+                             + "\"CookiePrefix\")", at: backend.range)
+            }
+            if seen[value] != nil {
+                throw p.fail("CookieValue \"\(value)\" is used by another backend of this service", at: backend.range)
+            }
+            seen[value] = backend.range
+        }
     }
 
     /// The kinds that may or may not share a balancer group (Pound's backend types).

@@ -36,6 +36,10 @@ final class Exchange {
     var connectAttempts = 0
     /// The request rules have run (they run once, before the first backend).
     var rewritten = false
+    /// Client affinity: the backend tag the request carried (nil: none), read once, before
+    /// the module took it out of the request; later attempts keep it.
+    var affinityRequestedTag: String?
+    var affinityRead = false
     /// The backend whose balancer counts this request (`leastconn`), until it ends.
     var counted: RuntimeService.RequestCount?
 

@@ -91,8 +91,20 @@ final class ExchangeCore {
         guard let service = exchange.service else { return }
         uncount(exchange)
         // Without sessions the request plays no part: don't hand (and copy) it.
-        let chosen = preferring
-            ?? (service.sessions == nil ? service.chooseBackend() : service.chooseBackend(head: exchange.request.head, client: client))
+        let chosen: BackendState?
+        if let preferring {
+            chosen = preferring
+        } else if service.usesClientAffinity {
+            let choice = service.chooseBackend(affinity: &exchange.request.head, client: client)
+            if !exchange.affinityRead {
+                exchange.affinityRead = true
+                exchange.affinityRequestedTag = choice.requestedTag
+            }
+            chosen = choice.backend
+        } else {
+            chosen = service.sessions == nil ? service.chooseBackend()
+                : service.chooseBackend(head: exchange.request.head, client: client)
+        }
         guard let backend = chosen else {
             return fail(exchange, status: 503, message: "no backend found")
         }
@@ -338,6 +350,9 @@ final class ExchangeCore {
         // Sessions learn from the response as the client will see it (Pound's order).
         if let service = exchange.service, service.sessions != nil, let backend = exchange.backend {
             service.learnSession(response: head, requestHead: exchange.request.head, client: client, backend: backend)
+        } else if let service = exchange.service, service.usesClientAffinity, let backend = exchange.backend {
+            service.applyAffinity(to: &head, requestHead: exchange.request.head, client: client, backend: backend,
+                                  requestedTag: exchange.affinityRequestedTag)
         }
         if !exchange.clientKeepAlive && exchange.request.head.version == .http1_1 {
             head.headers.append("Connection", "close")

@@ -11,4 +11,5 @@ struct ModuleRequestView: ModuleRequest {
     var uri: String { head.uri }
     var clientAddress: String { client.normalizedText }
     func header(_ name: String) -> String? { head.headers.first(name) }
+    func headers(_ name: String) -> [String] { head.headers.values(name) }
 }

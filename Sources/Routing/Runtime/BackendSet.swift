@@ -18,6 +18,9 @@ public final class BackendSet: Sendable, AtomicReference {
     private let indexByID: [Int: Int]?
     /// Some group's balancer wants each request's start and end (`leastconn`).
     let countsRequests: Bool
+    /// With a client-affinity session type: each backend's tag (by index), and back.
+    let tags: [String?]
+    private let indexByTag: [String: Int]
 
     /// One balancer group: Pound's BALANCER.
     struct BalancerGroup: Sendable {
@@ -30,8 +33,14 @@ public final class BackendSet: Sendable, AtomicReference {
 
     /// Groups `backends` by weight (a matrix stands for its generated backends and
     /// joins none) and gives each group a balancer from `make`.
-    init(backends: [BackendState], balancerName: String, make: MakeBalancer) throws {
+    init(backends: [BackendState], balancerName: String, make: MakeBalancer, tagger: AffinityTagger? = nil) throws {
         self.backends = backends
+        let tags = backends.map { tagger?.tag(for: $0) }
+        self.tags = tags
+        // Two backends with one address (or a CookieValue equal to another's hash) share a
+        // tag: the first keeps it, as the first of two same backends gets Pound's sessions.
+        indexByTag = Dictionary(tags.enumerated().compactMap { i, tag in tag.map { ($0, i) } },
+                                uniquingKeysWith: { first, _ in first })
         var byWeight: [Int: [Int]] = [:]
         for (i, b) in backends.enumerated() where !b.isMatrix {
             byWeight[b.groupWeight, default: []].append(i)
@@ -55,6 +64,9 @@ public final class BackendSet: Sendable, AtomicReference {
             indexByID = Dictionary(backends.indices.map { (backends[$0].id, $0) }, uniquingKeysWith: { a, _ in a })
         }
     }
+
+    /// The backend a client-affinity tag names, by index.
+    func index(ofTag tag: String) -> Int? { indexByTag[tag] }
 
     /// The position of the backend with this id in `backends`.
     public func index(ofID id: Int) -> Int? {

@@ -19,6 +19,11 @@ public final class RuntimeService: Sendable {
     public let sessions: SessionTable?
     /// The session type's module (built-in or loaded); nil without `Session`.
     let sessionModule: (any SessionModule)?
+    /// The same module when it keeps affinity in the client (`CookieInsert`...): requests
+    /// then name their backend by its tag, and there is no session table.
+    let affinity: (any ClientAffinityModule)?
+    /// How backends are tagged for `affinity`.
+    private let tagger: AffinityTagger?
     /// The `ACME "dir"` this service was made for (its backend answers challenges).
     public let acmeChallenge: ACMEChallenge?
     /// The service's `SetHeader`/`Rewrite`... rules.
@@ -64,6 +69,55 @@ public final class RuntimeService: Sendable {
                                          script: try Self.script(b, options)))
         }
 
+        if let settings = service.session {
+            let name = ModuleNames.session(settings.type)
+            guard let makeSession = options.modules.sessionMaker(name) else {
+                throw RoutingBuildError.sessionModuleUnavailable(name: name, range: settings.range)
+            }
+            let module: any SessionModule
+            do {
+                module = try makeSession(SessionSettings(type: name, id: settings.id, ttl: settings.ttl,
+                                                         cookie: Self.cookieAttributes(settings.cookie)))
+            } catch {
+                throw RoutingBuildError.sessionModuleRejected(name: name, reason: "\(error)", range: settings.range)
+            }
+            sessionModule = module
+            if let clientSide = module as? any ClientAffinityModule {
+                // Nothing is accepted and ignored: such a type keeps no sessions to time out.
+                guard settings.ttl == 0 else {
+                    throw RoutingBuildError.sessionModuleRejected(
+                        name: name, reason: "TTL: this session type keeps no sessions", range: settings.range)
+                }
+                affinity = clientSide
+                tagger = AffinityTagger(secret: settings.cookie.secret)
+                sessions = nil
+            } else {
+                // Nothing is accepted and ignored: a table-keeping type sets no cookie.
+                if let (statement, range) = settings.cookie.firstStatement {
+                    throw RoutingBuildError.sessionModuleRejected(
+                        name: name, reason: "\(statement): this session type sets no cookie", range: range)
+                }
+                if let tagged = service.backends.all.first(where: {
+                    if case .regular(let server) = $0.kind { server.cookieValue != nil } else { false }
+                }) {
+                    throw RoutingBuildError.sessionModuleRejected(
+                        name: name, reason: "CookieValue: this session type does not tag backends", range: tagged.range)
+                }
+                guard settings.ttl > 0 else {
+                    throw RoutingBuildError.sessionModuleRejected(name: name, reason: "Session TTL not defined",
+                                                                  range: settings.range)
+                }
+                affinity = nil
+                tagger = nil
+                sessions = SessionTable(ttlSeconds: settings.ttl, clock: options.clock)
+            }
+        } else {
+            sessionModule = nil
+            affinity = nil
+            tagger = nil
+            sessions = nil
+        }
+
         let balancerName = ModuleNames.balancer(service.balancer)
         guard let makeBalancer = options.modules.balancerMaker(balancerName) else {
             throw RoutingBuildError.balancerModuleUnavailable(name: balancerName, range: service.range)
@@ -72,27 +126,11 @@ public final class RuntimeService: Sendable {
         self.makeBalancer = makeBalancer
         let set: BackendSet
         do {
-            set = try BackendSet(backends: backends, balancerName: balancerName, make: makeBalancer)
+            set = try BackendSet(backends: backends, balancerName: balancerName, make: makeBalancer, tagger: tagger)
         } catch {
             throw RoutingBuildError.balancerRejected(name: balancerName, reason: "\(error)", range: service.range)
         }
         store = backends.contains(where: \.isMatrix) ? .live(ManagedAtomic(set)) : .fixed(set)
-
-        if let settings = service.session {
-            let name = ModuleNames.session(settings.type)
-            guard let makeSession = options.modules.sessionMaker(name) else {
-                throw RoutingBuildError.sessionModuleUnavailable(name: name, range: settings.range)
-            }
-            do {
-                sessionModule = try makeSession(SessionSettings(type: name, id: settings.id, ttl: settings.ttl))
-            } catch {
-                throw RoutingBuildError.sessionModuleRejected(name: name, reason: "\(error)", range: settings.range)
-            }
-            sessions = SessionTable(ttlSeconds: settings.ttl, clock: options.clock)
-        } else {
-            sessionModule = nil
-            sessions = nil
-        }
     }
 
     /// A `LuaBackend`'s call, resolved in the extension language.
@@ -258,7 +296,8 @@ public final class RuntimeService: Sendable {
             }
             let removed = Array(previous.values)
             guard !added.isEmpty || !removed.isEmpty else { return BackendSetChange(added: [], removed: []) }
-            let set = try BackendSet(backends: kept + generated, balancerName: balancerName, make: makeBalancer)
+            let set = try BackendSet(backends: kept + generated, balancerName: balancerName, make: makeBalancer,
+                                     tagger: tagger)
             current.store(set, ordering: .releasing)
             for b in removed { sessions?.remove(backend: b.id) }
             return BackendSetChange(added: added, removed: removed)

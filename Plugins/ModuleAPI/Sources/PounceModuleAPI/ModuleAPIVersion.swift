@@ -9,6 +9,11 @@
 ///
 /// `current` is inlined into the module when it is compiled, so the module reports
 /// the version it was built against, not the one of the library it is loaded with.
+///
+/// 1: session types (keys for Pounce's table) and balancers.
+/// 2: client-affinity session types (`ClientAffinityModule`: backend tags, header edits
+///    of the request and the response), `CookieAttributes` in `SessionSettings`,
+///    `ModuleRequest.headers(_:)`. Modules built against 1 are refused: rebuild them.
 public enum ModuleAPIVersion {
-    @inlinable public static var current: Int32 { 1 }
+    @inlinable public static var current: Int32 { 2 }
 }

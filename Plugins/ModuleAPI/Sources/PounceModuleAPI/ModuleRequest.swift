@@ -9,4 +9,6 @@ public protocol ModuleRequest {
     var clientAddress: String { get }
     /// The first value of header `name` (case-insensitive), nil if absent.
     func header(_ name: String) -> String?
+    /// Every value of header `name` (case-insensitive), in order (API version 2).
+    func headers(_ name: String) -> [String]
 }
