@@ -189,3 +189,21 @@ final class ChallengeResponder: @unchecked Sendable {
         }
     }
 }
+
+extension PebbleTests {
+    /// A CA may refuse any nonce (RFC 8555 §6.5); Pebble refusing 40% of them, as Let's
+    /// Encrypt's test CA does on purpose at 5%: every request is retried with the nonce
+    /// of the refusal until one is taken, so the whole issuance still succeeds.
+    @Test func refusedNoncesAreRetried() throws {
+        let pebble = try Pebble(nonceRejection: 40)
+        let responder = try ChallengeResponder(port: pebble.httpPort)
+        let client = ACMEClient(directoryURL: pebble.directory, key: try ECKey.generate(),
+                                http: HTTPSClient(trust: pebble.trust))
+        try client.register(contact: [], agreeToTerms: true)
+        let chain = try client.issue(names: ["nonce.example.test"], certificateKey: try ECKey.generate()) {
+            challenge, _, keyAuthorization in
+            responder.publish(token: challenge.token, keyAuthorization: keyAuthorization)
+        }
+        #expect(CertificateInfo(pem: chain)?.names == ["nonce.example.test"])
+    }
+}

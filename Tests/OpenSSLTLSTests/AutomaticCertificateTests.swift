@@ -163,3 +163,24 @@ struct AutomaticCertificateTests {
         #expect(acme([2] + Array("h2".utf8)) == nil)
     }
 }
+
+extension AutomaticCertificateTests {
+    /// The chain after the leaf goes out with it, in every handshake, from the first
+    /// certificate and from every installed one.
+    @Test func theChainIsServedWithTheLeaf() throws {
+        try #require(pki.ready)
+        let chain = try String(contentsOfFile: pki.directory + "/client.crt", encoding: .utf8)
+            + String(contentsOfFile: pki.caFile, encoding: .utf8)
+        let pem = CertificatePEM(chain: chain, key: try String(contentsOfFile: pki.directory + "/client.key", encoding: .utf8))
+        let provider = FixedCertificates(pem)
+        let context = try TLSServerContext(settings: settings(), automatic: provider)
+        let slot = try #require(provider.slots.first)
+        for round in 0..<20 {
+            if round % 5 == 4 { try slot.install(pem) }
+            let client = TLSTestClient()
+            #expect(try ServerHarness(context).handshake(client))
+            let sent = SSL_get_peer_cert_chain(client.ssl).map { Int(OPENSSL_sk_num($0)) } ?? 0
+            #expect(sent == 2, "round \(round): \(sent) certificates sent")
+        }
+    }
+}

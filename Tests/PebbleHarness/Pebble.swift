@@ -61,8 +61,9 @@ public final class Pebble: @unchecked Sendable {
     /// once the directory answers. `httpPort`/`tlsPort` default to free ports of Pebble's
     /// own block; `authorizationReuse` is PEBBLE_AUTHZREUSE (percent; 0: every order
     /// validates its names afresh, which keeps renewals deterministic).
+    /// `nonceRejection` is PEBBLE_WFE_NONCEREJECT (percent of good nonces refused as bad).
     public init(httpPort: Int? = nil, tlsPort: Int? = nil, certificateValidityPeriod: Int? = nil,
-                authorizationReuse: Int = 0) throws {
+                authorizationReuse: Int = 0, nonceRejection: Int = 0) throws {
         folder = NSTemporaryDirectory() + "pebble-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let certs = Process()
@@ -91,7 +92,7 @@ public final class Pebble: @unchecked Sendable {
              "externalAccountBindingRequired": false\(validity)}}
             """
         try config.write(toFile: folder + "/pebble.json", atomically: true, encoding: .utf8)
-        environment = ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": "0",
+        environment = ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": String(nonceRejection),
                        "PEBBLE_AUTHZREUSE": String(authorizationReuse)]
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
 

@@ -2,8 +2,8 @@ import Foundation
 import OpenSSLTLS
 
 /// The protocol side of RFC 8555 over `HTTPSClient`: the directory, nonces (one kept
-/// from each answer's Replay-Nonce, a new one asked for when there is none, and one
-/// retry on `badNonce` as §6.5 allows), JWS-signed POSTs, and the account. Blocking;
+/// from each answer's Replay-Nonce, a new one asked for when there is none, and
+/// retries on `badNonce` as §6.5 allows), JWS-signed POSTs, and the account. Blocking;
 /// one client serves one account on one thread.
 public final class ACMEClient {
     public let directoryURL: URL
@@ -56,8 +56,8 @@ public final class ACMEClient {
         return location
     }
 
-    /// A signed POST; `payload` nil is POST-as-GET. A `badNonce` answer is retried once
-    /// with the nonce it carries.
+    /// A signed POST; `payload` nil is POST-as-GET. A `badNonce` answer is retried with the
+    /// nonce it carries (up to `badNonceAttempts` sends in all).
     public func post(_ url: URL, payload: Any?, signer: JWS.Signer? = nil) throws(Failure) -> HTTPSClient.Response {
         let data: Data?
         do {
@@ -87,12 +87,18 @@ public final class ACMEClient {
             let response: HTTPSClient.Response
             do { response = try http.post(url, body: body) } catch { throw Failure(status: nil, type: nil, description: "\(error)") }
             nonce = response.header("Replay-Nonce")
-            if response.status == 400, attempt == 1, Self.problemType(response) == "urn:ietf:params:acme:error:badNonce" {
+            if response.status == 400, attempt < Self.badNonceAttempts,
+               Self.problemType(response) == "urn:ietf:params:acme:error:badNonce" {
                 continue
             }
             return response
         }
     }
+
+    /// How often one request is sent with a new nonce after `badNonce`: a CA may refuse any
+    /// nonce (Pebble refuses 5% on purpose), and each refusal carries the next one, so
+    /// retrying is cheap; the bound only stops a CA that refuses every nonce.
+    static let badNonceAttempts = 10
 
     private func freshNonce() throws(Failure) -> String {
         if let nonce {

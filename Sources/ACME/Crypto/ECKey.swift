@@ -1,4 +1,5 @@
 import COpenSSL
+import OpenSSLTLS
 import Foundation
 
 /// An EC P-256 private key through the system OpenSSL: the ACME account key (JWS ES256,
@@ -24,8 +25,7 @@ public final class ECKey: @unchecked Sendable {
 
     /// A key from PKCS#8 or SEC1 PEM text; it must be P-256.
     public init(pem: String) throws(Failure) {
-        let bytes = Array(pem.utf8)
-        let bio = bytes.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
+        let bio = MemoryBIO.copying(pem)
         defer { BIO_free(bio) }
         guard let bio, let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
             throw Failure(description: "not a PEM private key")

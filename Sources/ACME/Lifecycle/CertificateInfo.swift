@@ -1,4 +1,5 @@
 import COpenSSL
+import OpenSSLTLS
 
 /// What renewal needs to know about a certificate, read by OpenSSL from its PEM: its
 /// validity and its DNS names (the first certificate of a chain, the leaf).
@@ -12,8 +13,7 @@ public struct CertificateInfo: Sendable, Equatable {
     public var renewalIdentifier: String?
 
     public init?(pem: String) {
-        let bytes = Array(pem.utf8)
-        let bio = bytes.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
+        let bio = MemoryBIO.copying(pem)
         defer { BIO_free(bio) }
         guard let bio, let x509 = PEM_read_bio_X509(bio, nil, nil, nil) else { return nil }
         defer { X509_free(x509) }

@@ -37,8 +37,7 @@ enum ContextSetup {
     /// A certificate chain and key held in memory (`AutoCert`'s, tls-alpn-01's): the first
     /// certificate is the leaf, the rest its chain.
     static func loadCertificate(_ pem: CertificatePEM, into ctx: OpaquePointer) throws(TLSContextError) {
-        let chain = Array(pem.chain.utf8)
-        let chainBIO = chain.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
+        let chainBIO = MemoryBIO.copying(pem.chain)
         defer { BIO_free(chainBIO) }
         guard let chainBIO, let leaf = PEM_read_bio_X509(chainBIO, nil, nil, nil) else {
             throw .openSSL("PEM_read_bio_X509")
@@ -54,8 +53,7 @@ enum ContextSetup {
         }
         // The end of the chain leaves a "no start line" error queued.
         ERR_clear_error()
-        let key = Array(pem.key.utf8)
-        let keyBIO = key.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
+        let keyBIO = MemoryBIO.copying(pem.key)
         defer { BIO_free(keyBIO) }
         guard let keyBIO, let pkey = PEM_read_bio_PrivateKey(keyBIO, nil, nil, nil) else {
             throw .openSSL("PEM_read_bio_PrivateKey")

@@ -29,8 +29,7 @@ public final class OCSPQuery: @unchecked Sendable {
     /// nil when the chain (PEM: the certificate, then its issuer) has no issuer or the
     /// certificate names no OCSP responder.
     public convenience init?(chainPEM: String) {
-        let bytes = Array(chainPEM.utf8)
-        let bio = bytes.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
+        let bio = MemoryBIO.copying(chainPEM)
         defer { BIO_free(bio) }
         guard let bio, let leaf = PEM_read_bio_X509(bio, nil, nil, nil) else { return nil }
         defer { X509_free(leaf) }
