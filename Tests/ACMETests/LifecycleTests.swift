@@ -162,3 +162,82 @@ final class LogLines: @unchecked Sendable {
     func append(_ line: String) { lock.withLock { lines.append(line) } }
     var all: [String] { lock.withLock { lines } }
 }
+
+@Suite("A start with stored certificates")
+struct StoredStartTests {
+    /// A listening socket standing in for the CA: it only counts who connects.
+    final class CountingListener {
+        let fd: Int32
+        let port: Int
+
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            guard bound == 0, listen(fd, 16) == 0 else { throw StateDirectory.Failure(description: "cannot listen") }
+            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+            self.fd = fd
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        /// Connections accepted so far (each closed at once).
+        func connections() -> Int {
+            var count = 0
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { return count }
+                close(client)
+                count += 1
+            }
+        }
+
+        deinit { close(fd) }
+    }
+
+    /// The stored certificate is served and nothing is asked of the CA: not an order (it is
+    /// not due) and not its renewal information, which waits for a random point of the
+    /// next hours.
+    @Test func theCAIsNotContacted() throws {
+        let dir = NSTemporaryDirectory() + "acme-start-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let ca = try CountingListener()
+        var settings = ACMESettings()
+        settings.stateDirectory = dir
+        settings.directoryURL = "https://127.0.0.1:\(ca.port)/dir"
+        let state = try StateDirectory(path: dir)
+        // A CA-issued certificate, so it has an authority key identifier to ask about.
+        let key = try ECKey.generate()
+        try key.pem.write(toFile: dir + "/leaf.key", atomically: true, encoding: .utf8)
+        try "subjectAltName=DNS:kept.test\nauthorityKeyIdentifier=keyid\n"
+            .write(toFile: dir + "/ext.cnf", atomically: true, encoding: .utf8)
+        for command in [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir + "/ca.key",
+             "-out", dir + "/ca.crt", "-subj", "/CN=Test CA", "-days", "2"],
+            ["req", "-new", "-key", dir + "/leaf.key", "-subj", "/CN=kept.test", "-out", dir + "/leaf.csr"],
+            ["x509", "-req", "-in", dir + "/leaf.csr", "-CA", dir + "/ca.crt", "-CAkey", dir + "/ca.key", "-days", "90",
+             "-extfile", dir + "/ext.cnf", "-out", dir + "/leaf.crt"],
+        ] {
+            #expect(try OpenSSLCommand.run(command).status == 0, "openssl \(command)")
+        }
+        let stored = try String(contentsOfFile: dir + "/leaf.crt", encoding: .utf8)
+            + String(contentsOfFile: dir + "/ca.crt", encoding: .utf8)
+        #expect(CertificateInfo(pem: stored)?.renewalIdentifier != nil)
+        try state.store(chain: stored, key: key, for: "kept.test")
+        let manager = CertificateManager(log: { _ in })
+        let certificate = AutoCertificate(names: ["kept.test"], range: .unset, position: 0)
+        #expect(try manager.initialCertificate(for: certificate, settings: settings).chain == stored)
+        manager.start()
+        defer { manager.stop() }
+        usleep(1_500_000)
+        #expect(ca.connections() == 0)
+        #expect(manager.statuses.map(\.state) == [.valid])
+    }
+}

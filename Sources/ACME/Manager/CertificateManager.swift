@@ -101,6 +101,7 @@ public final class CertificateManager: AutomaticCertificates, @unchecked Sendabl
         if let stored, stored.info.notAfter > time, Set(certificate.names).isSubset(of: Set(stored.info.names)) {
             record.current = (CertificatePEM(chain: stored.chain, key: stored.key.pem), stored.info)
             record.due = record.renewalTime()
+            record.windowCheck = ManagedCertificate.firstWindowCheck(now: time)
             log("acme: \(record.name): loaded from \(directory.path), valid until \(Self.date(stored.info.notAfter))")
         } else {
             do {
@@ -137,7 +138,7 @@ public final class CertificateManager: AutomaticCertificates, @unchecked Sendabl
                 record.ordering = false
                 continue
             }
-            let next = records.values.flatMap { [$0.due, $0.current == nil ? .infinity : $0.windowCheck] }.min() ?? .infinity
+            let next = records.values.flatMap { [$0.due, $0.windowCheck] }.min() ?? .infinity
             // Wake at least hourly: the clock may jump (suspend, NTP) while we wait.
             _ = wake.wait(until: Date(timeIntervalSince1970: min(next, time + 3600)))
         }
@@ -176,7 +177,7 @@ public final class CertificateManager: AutomaticCertificates, @unchecked Sendabl
             record.current = (pem, info)
             record.placeholder = nil
             record.window = nil
-            record.windowCheck = 0
+            record.windowCheck = ManagedCertificate.firstWindowCheck(now: now())
             record.schedule.succeeded()
             record.lastError = nil
             record.due = record.renewalTime()

@@ -18,7 +18,8 @@ final class ManagedCertificate {
     var due: Double
     /// The CA's renewal window (RFC 9773), when it gives one, and when to ask again.
     var window: (start: Double, end: Double)?
-    var windowCheck: Double = 0
+    /// When to ask for the window (never before a certificate is served, see `firstWindowCheck`).
+    var windowCheck: Double = .infinity
     var lastError: String?
     var ordering = false
     /// Picks the point in a renewal window; fixed per certificate, so that asking again does
@@ -26,6 +27,14 @@ final class ManagedCertificate {
     let random = Double.random(in: 0..<1)
 
     var name: String { names.first ?? "" }
+
+    /// The first renewal-information request for a certificate just loaded or installed: at
+    /// a random point of the next 6 hours (RFC 9773 §4.3.3 asks clients to spread their
+    /// checks), so a start with stored certificates asks the CA nothing, and a fleet
+    /// restarted at once does not ask all together.
+    static func firstWindowCheck(now: Double) -> Double {
+        now + Double.random(in: 0..<(6 * 3600))
+    }
 
     init(names: [String], settings: ACMESettings, due: Double) {
         self.names = names
