@@ -257,6 +257,11 @@ final class SupervisorTests: XCTestCase {
         let proxy = try RunningPounce(config: config(port: "{PORT}", backends: [a]), extraArguments: ["-F"])
         defer { proxy.stop() }
         let supervisor = proxy.process.processIdentifier
+        // The port accepts as soon as the supervisor has bound it; the first worker serves a
+        // moment later, and one killed before it is ready ends pounce (a first worker that
+        // cannot start is the configuration's fault), so the loop starts once it answers.
+        let ready = Date().addingTimeInterval(10)
+        while (try? TCP.get("/", port: proxy.port).status) != 200 && Date() < ready { usleep(20_000) }
         var starts: [Date] = []
         for _ in 0..<4 {
             let before = occurrences(" serves", in: proxy.log)
@@ -266,7 +271,7 @@ final class SupervisorTests: XCTestCase {
             while occurrences(" serves", in: proxy.log) == before && Date() < deadline { usleep(2_000) }
             starts.append(Date())
         }
-        XCTAssertEqual(starts.count, 4, proxy.log)
+        guard starts.count == 4 else { return XCTFail("\(starts.count) restarts seen\n\(proxy.log)") }
         XCTAssertTrue(proxy.log.contains("3 workers ended in a row; next start in 0.2 s"), proxy.log)
         XCTAssertTrue(proxy.log.contains("4 workers ended in a row; next start in 0.4 s"), proxy.log)
         // The delays show between the restarts: 0, 0.1, 0.2, 0.4 s.
