@@ -287,15 +287,20 @@ final class CookieAffinityProcessTests: XCTestCase {
 
         var jar = CookieJar()
         jar.set("theme", "dark")
+        /// `count` requests alternating the nodes all reach `home`, which sees its own id
+        /// without a prefix, and no Set-Cookie comes back: the session holds.
+        func expectSticks(to home: AffinityBackend, id: String, count: Int, _ label: String) throws {
+            for i in 0..<count {
+                let (reply, setCookies) = try get(nodes[i % 2], &jar)
+                XCTAssertEqual(reply.header("X-Backend"), home.name, "\(label) request \(i) through node \(i % 2 + 1)")
+                XCTAssertEqual(setCookies, [], "\(label) request \(i): the session is the application's, and it holds")
+                XCTAssertEqual(home.cookieHeaders.last, ["theme=dark; JSESSIONID=\(id)"], "\(label) request \(i)")
+            }
+            XCTAssertEqual(home.issued.count, 1)
+        }
         let (home, id) = try checkIssued(try get(nodes[0], &jar), jar: jar)
         XCTAssertEqual(home.cookieHeaders.last, ["theme=dark"])
-        for i in 0..<20 {
-            let (reply, setCookies) = try get(nodes[i % 2], &jar)
-            XCTAssertEqual(reply.header("X-Backend"), home.name, "request \(i) through node \(i % 2 + 1)")
-            XCTAssertEqual(setCookies, [], "request \(i): the session is the application's, and it holds")
-            XCTAssertEqual(home.cookieHeaders.last, ["theme=dark; JSESSIONID=\(id)"], "request \(i)")
-        }
-        XCTAssertEqual(home.issued.count, 1)
+        try expectSticks(to: home, id: id, count: 20, "before the move:")
 
         home.kill()
         let moved = try get(nodes[1], &jar)
@@ -303,13 +308,7 @@ final class CookieAffinityProcessTests: XCTestCase {
         XCTAssertNotEqual(newHome.name, home.name)
         // It got the old id without the prefix (not its own, so it issued one).
         XCTAssertEqual(newHome.cookieHeaders.first, ["theme=dark; JSESSIONID=\(id)"])
-        for i in 0..<10 {
-            let (reply, setCookies) = try get(nodes[i % 2], &jar)
-            XCTAssertEqual(reply.header("X-Backend"), newHome.name, "request \(i) after the move")
-            XCTAssertEqual(setCookies, [], "request \(i)")
-            XCTAssertEqual(newHome.cookieHeaders.last, ["theme=dark; JSESSIONID=\(newID)"], "request \(i)")
-        }
-        XCTAssertEqual(newHome.issued.count, 1)
+        try expectSticks(to: newHome, id: newID, count: 10, "after the move:")
         for seen in everythingSeen(backends) {
             XCTAssertFalse(seen.contains("~"), "a backend saw a prefix: \(seen)")
         }

@@ -22,15 +22,7 @@ public struct CertificateInfo: Sendable, Equatable {
         }
         notBefore = before
         notAfter = after
-        var names: [String] = []
-        withUnsafeMutablePointer(to: &names) { pointer in
-            pounce_X509_foreach_dns_san(x509, pointer) { name, length, context in
-                guard let context, let name else { return }
-                let list = context.assumingMemoryBound(to: [String].self)
-                list.pointee.append(String(decoding: UnsafeRawBufferPointer(start: name, count: Int(length)), as: UTF8.self))
-            }
-        }
-        self.names = names
+        names = CertificateText.dnsNames(of: x509)
         renewalIdentifier = Self.renewalIdentifier(x509)
     }
 

@@ -34,6 +34,18 @@ enum CMessageBridge {
         }
     }
 
+    /// The `index`-th value of header `name` of the message behind `host`, kept for the
+    /// call (`header_at` of a request, `header` of a response).
+    private static func value<Message>(host: UnsafeMutableRawPointer?, name: UnsafePointer<CChar>?, index: Int,
+                                       length: UnsafeMutablePointer<Int>?,
+                                       headers: (Message, String) -> [String]) -> UnsafePointer<CChar>? {
+        guard let host, let name else { return nil }
+        let context = host.assumingMemoryBound(to: Context<Message>.self)
+        let values = headers(context.pointee.message, String(cString: name))
+        guard index < values.count else { return nil }
+        return context.pointee.keep(values[index], length: length)
+    }
+
     static func withRequest<Result>(_ request: some ModuleRequest,
                                     _ body: (UnsafePointer<pounce_request>) -> Result) -> Result {
         var context = Context<any ModuleRequest>(message: request)
@@ -60,11 +72,10 @@ enum CMessageBridge {
                             // the module never reads it and the fields it knows keep their
                             // offsets.
                             header_at: { cRequest, name, index, length in
-                                guard let host = cRequest?.pointee.host, let name else { return nil }
-                                let context = host.assumingMemoryBound(to: Context<any ModuleRequest>.self)
-                                let values = context.pointee.message.headers(String(cString: name))
-                                guard index < values.count else { return nil }
-                                return context.pointee.keep(values[index], length: length)
+                                CMessageBridge.value(host: cRequest?.pointee.host, name: name, index: index,
+                                                     length: length) { (request: any ModuleRequest, name) in
+                                    request.headers(name)
+                                }
                             })
                         return withUnsafePointer(to: &cRequest) { body($0) }
                     }
@@ -81,11 +92,10 @@ enum CMessageBridge {
             var cResponse = pounce_response(
                 status: Int32(clamping: response.status),
                 header: { cResponse, name, index, length in
-                    guard let host = cResponse?.pointee.host, let name else { return nil }
-                    let context = host.assumingMemoryBound(to: Context<any ModuleResponse>.self)
-                    let values = context.pointee.message.headers(String(cString: name))
-                    guard index < values.count else { return nil }
-                    return context.pointee.keep(values[index], length: length)
+                    CMessageBridge.value(host: cResponse?.pointee.host, name: name, index: index,
+                                         length: length) { (response: any ModuleResponse, name) in
+                        response.headers(name)
+                    }
                 },
                 host: UnsafeMutableRawPointer(host))
             return withUnsafePointer(to: &cResponse) { body($0) }

@@ -207,14 +207,7 @@ public final class TLSServerContext: @unchecked Sendable {
             throw TLSContextError(message: "\(certificate.path): could not get certificate subject",
                                   file: certificate.path, range: certificate.range)
         }
-        var names = CertificateText.commonNames(of: x509)
-        withUnsafeMutablePointer(to: &names) { namesPointer in
-            pounce_X509_foreach_dns_san(x509, UnsafeMutableRawPointer(namesPointer)) { bytes, length, arg in
-                guard let bytes, let arg, length > 0 else { return }
-                let name = String(decoding: UnsafeBufferPointer(start: bytes, count: Int(length)), as: UTF8.self)
-                arg.assumingMemoryBound(to: [String].self).pointee.append(name)
-            }
-        }
+        let names = CertificateText.commonNames(of: x509) + CertificateText.dnsNames(of: x509)
         if names.isEmpty {
             throw TLSContextError(message: "\(certificate.path): no CN in certificate subject name",
                                   file: certificate.path, range: certificate.range)

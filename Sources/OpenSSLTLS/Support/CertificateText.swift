@@ -1,7 +1,7 @@
 import COpenSSL
 
 /// Certificate fields as text, printed the way Pound prints them in X-SSL-* headers.
-enum CertificateText {
+public enum CertificateText {
     /// Every commonName of the subject, as UTF-8.
     static func commonNames(of x509: OpaquePointer) -> [String] {
         guard let subject = X509_get_subject_name(x509) else { return [] }
@@ -17,6 +17,19 @@ enum CertificateText {
             if length >= 0, let utf8 {
                 names.append(String(decoding: UnsafeBufferPointer(start: utf8, count: Int(length)), as: UTF8.self))
                 pounce_OPENSSL_free(utf8)
+            }
+        }
+        return names
+    }
+
+    /// The DNS subjectAltNames, in order.
+    public static func dnsNames(of x509: OpaquePointer) -> [String] {
+        var names: [String] = []
+        withUnsafeMutablePointer(to: &names) { namesPointer in
+            pounce_X509_foreach_dns_san(x509, UnsafeMutableRawPointer(namesPointer)) { bytes, length, arg in
+                guard let bytes, let arg, length > 0 else { return }
+                let name = String(decoding: UnsafeBufferPointer(start: bytes, count: Int(length)), as: UTF8.self)
+                arg.assumingMemoryBound(to: [String].self).pointee.append(name)
             }
         }
         return names

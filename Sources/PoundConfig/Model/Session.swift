@@ -37,11 +37,11 @@ public enum SessionType: Sendable, Hashable {
     /// A loadable session module (a Pounce extension), written as a quoted name.
     case module(String)
 
-    /// Whether `ID` must be given.
+    /// Whether `ID` must be given (Pounce's cookie types need their cookie's name too).
     public var requiresID: Bool {
         switch self {
         case .url, .cookie, .header: true
-        case .module(let name): SessionCookieSettings.builtinTypes.contains(name.lowercased())
+        case .module: isPounceCookieType
         default: false
         }
     }
@@ -51,8 +51,9 @@ public enum SessionType: Sendable, Hashable {
         if case .module = self { true } else { false }
     }
 
-    /// Pounce's client-affinity types keep no session table: `TTL` means nothing to them.
-    public var keepsNoTable: Bool {
+    /// `"CookieInsert"` or `"CookiePrefix"`: Pounce's client-affinity types, which keep no
+    /// session table (`TTL` means nothing to them).
+    public var isPounceCookieType: Bool {
         if case .module(let name) = self { SessionCookieSettings.builtinTypes.contains(name.lowercased()) } else { false }
     }
 }

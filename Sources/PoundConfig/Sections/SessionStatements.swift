@@ -39,7 +39,7 @@ extension SessionSettings {
             throw p.fail("\(name): this session type sets no cookie (the cookie statements are for client-affinity "
                          + "types such as \"CookieInsert\")", at: range)
         }
-        if type.keepsNoTable, d.ttl != 0, let range = d.ttlRange {
+        if type.isPounceCookieType, d.ttl != 0, let range = d.ttlRange {
             throw p.fail("TTL: this session type keeps no sessions (MaxAge sets its cookie's lifetime)", at: range)
         }
         if d.cookie.sameSite == "None" && !d.cookie.secure, let (_, range) = d.cookie.firstStatement {

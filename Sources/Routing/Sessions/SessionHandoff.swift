@@ -169,7 +169,7 @@ public struct SessionHandoff: Sendable, Equatable {
         while i < field.endIndex {
             let b = field[i]
             if b == percent {
-                guard field.endIndex - i >= 3, let high = hexValue(field[i + 1]), let low = hexValue(field[i + 2]) else {
+                guard field.endIndex - i >= 3, let high = ASCII.hexValue(field[i + 1]), let low = ASCII.hexValue(field[i + 2]) else {
                     throw FormatError(line: line, reason: "bad percent escape in \(shown(field))")
                 }
                 bytes.append(high << 4 | low)
@@ -183,15 +183,6 @@ public struct SessionHandoff: Sendable, Equatable {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// Input quoted for an error message: printable ASCII as is, other bytes as
